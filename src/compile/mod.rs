@@ -1,0 +1,1 @@
+//! Firewall backends (issue: nftables/iptables). Not yet built.

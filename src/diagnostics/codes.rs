@@ -1,0 +1,62 @@
+//! The table of language diagnostic codes: one line per code.
+//!
+//! `E01xx` syntax, `E02xx` names and resolution, `E03xx` values, `E04xx`
+//! files and imports, `E05xx` target profiles, `E06xx` configuration,
+//! `W0xxx` language warnings. Rule findings use the rule IDs of the rule
+//! pack (`SEG-008`, ...). Append only: a code, once released, never changes
+//! meaning.
+
+/// `(code, one-line summary)` for every language diagnostic.
+pub const CODES: &[(&str, &str)] = &[
+    ("E0101", "syntax error: unexpected input"),
+    ("E0102", "unterminated string literal"),
+    ("E0103", "unclosed block: missing `}`"),
+    ("E0104", "unknown statement keyword"),
+    ("E0105", "unknown attribute for this statement"),
+    ("E0106", "attribute has the wrong number or kind of values"),
+    ("E0107", "attribute given twice"),
+    ("E0108", "invalid name"),
+    ("E0109", "nesting too deep"),
+    ("E0110", "invalid character or encoding"),
+    ("E0111", "required attribute missing"),
+    ("E0201", "unknown zone"),
+    ("E0202", "unknown asset"),
+    ("E0203", "unknown service"),
+    ("E0204", "duplicate name"),
+    ("E0205", "networks of two zones overlap"),
+    ("E0206", "asset address outside its zone's networks"),
+    ("E0207", "conduit joins a zone to itself"),
+    ("E0208", "built-in service redefined"),
+    ("E0209", "two assets share an address"),
+    ("E0210", "conduit has no flow line"),
+    ("E0211", "conduit allows no service"),
+    ("E0212", "invalid safety-zone link (`bpcs`)"),
+    ("E0213", "waiver names an unknown rule"),
+    ("E0301", "invalid network (CIDR)"),
+    ("E0302", "invalid IP address"),
+    ("E0303", "invalid port or port range"),
+    ("E0304", "invalid date"),
+    ("E0305", "invalid schedule"),
+    ("E0306", "security level outside 0-4"),
+    ("E0307", "Purdue level not one of 0, 1, 2, 3, 3.5, 4, 5"),
+    ("E0308", "invalid value for an enumerated attribute"),
+    ("E0309", "invalid boolean"),
+    ("E0310", "invalid protocol number or ICMP type"),
+    ("E0401", "file cannot be read"),
+    ("E0402", "import cycle"),
+    ("E0403", "imported file not found"),
+    ("E0404", "YAML policy cannot be read"),
+    ("E0405", "unsupported file type"),
+    ("E0501", "target profile names an unknown zone"),
+    ("E0502", "target profile names an unknown backend"),
+    ("E0503", "two zones on one interface without address separation"),
+    ("E0504", "target profile is invalid"),
+    ("E0601", "project configuration is invalid"),
+    ("W0001", "conduit already expired: left out of the firewall"),
+    ("W0002", "host bits set in a network address"),
+];
+
+/// Summary line of a code, if it is a language code.
+pub fn summary(code: &str) -> Option<&'static str> {
+    CODES.iter().find(|(c, _)| *c == code).map(|(_, s)| *s)
+}

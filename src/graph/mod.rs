@@ -1,0 +1,1 @@
+//! Zone graph and blast radius (issue: blast radius). Not yet built.

@@ -1,0 +1,10 @@
+//! Resolution: the syntax tree of every file becomes one [`Model`].
+//!
+//! Names are resolved to ids, values (CIDRs, ports, dates, schedules, levels)
+//! are checked, and semantic errors are reported with their own codes. The
+//! model is the one input of every later phase (rules, blast radius,
+//! backends); see [`types`] for its invariants.
+
+pub mod types;
+
+pub use types::*;

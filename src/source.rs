@@ -1,0 +1,140 @@
+//! Source files and byte spans.
+//!
+//! Every phase points back at the policy text through a [`Span`]: a file id
+//! and a half-open byte range. The [`SourceMap`] owns the text of every file
+//! read in one run (policy files, imports, the built-in catalog, target
+//! profiles) so that diagnostics can show line, column and snippet.
+//!
+//! Invariant: a span's range always lies inside its file's text and on
+//! `char` boundaries; renderers clamp defensively all the same.
+
+use std::path::{Path, PathBuf};
+
+/// Index of a file inside a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A half-open byte range `[start, end)` in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end.max(start)).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The smallest span covering both (same file assumed; `self` wins otherwise).
+    pub fn to(self, other: Span) -> Span {
+        if self.file != other.file {
+            return self;
+        }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// One source text with the name it is shown under.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Name shown in diagnostics (the path as the user gave it, or `<builtin>/…`).
+    pub name: String,
+    /// Canonical path on disk, when the file came from disk.
+    pub path: Option<PathBuf>,
+    pub text: String,
+}
+
+/// All files read in one run.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+/// A 1-based line and column (column counted in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceMap {
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, path: Option<PathBuf>, text: String) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(SourceFile {
+            name: name.into(),
+            path,
+            text,
+        });
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        self.get(id).map(|f| f.name.as_str()).unwrap_or("<unknown>")
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        self.get(id).map(|f| f.text.as_str()).unwrap_or("")
+    }
+
+    pub fn find_path(&self, path: &Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path.as_deref() == Some(path))
+            .and_then(|i| u32::try_from(i).ok())
+            .map(FileId)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+    }
+
+    /// The text a span covers ("" when out of range).
+    pub fn snippet(&self, span: Span) -> &str {
+        let text = self.text(span.file);
+        text.get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// 1-based line and column of a span's start.
+    pub fn line_col(&self, span: Span) -> LineCol {
+        let text = self.text(span.file);
+        let mut at = (span.start as usize).min(text.len());
+        while at > 0 && !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let before = text.get(..at).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = before.get(line_start..).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        LineCol { line, column }
+    }
+}

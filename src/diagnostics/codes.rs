@@ -46,7 +46,6 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0402", "import cycle"),
     ("E0403", "imported file not found"),
     ("E0404", "YAML policy cannot be read"),
-    ("E0405", "unsupported file type"),
     ("E0501", "target profile names an unknown zone"),
     ("E0502", "target profile names an unknown backend"),
     (

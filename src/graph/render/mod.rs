@@ -1,0 +1,9 @@
+//! Renderers: text table, JSON, DOT, Mermaid and SVG. Pure functions of
+//! the model and a report; no I/O.
+
+mod json;
+mod names;
+mod text;
+
+pub use json::{render_json, SCHEMA};
+pub use text::render_text;

@@ -1,0 +1,1 @@
+//! Property test: the minimum cut equals a brute-force minimum.

@@ -8,7 +8,7 @@
 
 use super::build::{Exclusion, GraphOptions, ZoneEdge, ZoneGraph};
 use super::cut::{dominators, min_cut, MinCut, NoCut};
-use super::traverse::{bfs, bfs_path, easiest, get, AssetsReached, Bfs};
+use super::traverse::{bfs, bfs_path, easiest, get, AssetsReached, Bfs, Goal};
 use crate::model::{ConduitId, Date, Model, Zone, ZoneClass, ZoneId};
 use std::collections::BTreeSet;
 
@@ -65,11 +65,15 @@ pub struct ZoneReach {
     pub grade: Grade,
     pub impacted: bool,
     pub compromised: bool,
-    /// Fewest conduit crossings.
+    /// Fewest conduit crossings to reach the zone's grade.
     pub hops: u32,
-    /// Total difficulty of the easiest path.
+    /// Fewest conduit crossings for packets to arrive (≤ `hops`).
+    pub reach_hops: u32,
+    /// Total difficulty of the easiest path to the zone's grade.
     pub difficulty: u32,
-    /// The easiest path, first crossing first.
+    /// Total difficulty of the easiest path for packets to arrive (≤ `difficulty`).
+    pub reach_difficulty: u32,
+    /// The easiest path to the zone's grade, first crossing first.
     pub path: Vec<ZoneEdge>,
     /// Which of the zone's assets packets reach.
     pub assets: AssetsReached,
@@ -195,28 +199,24 @@ pub fn analyze_graph(model: &Model, g: &ZoneGraph, opts: &BlastOptions) -> Blast
         .zone_ids()
         .filter(|z| !src_zones.contains(z))
         .filter_map(|z| {
-            let hops = get(&b.reach_hops, z)?;
+            get(&b.reach_hops, z)?;
             let compromised = get(&b.comp_hops, z).is_some();
             let impacted = get(&b.impact_hops, z).is_some();
-            let grade = match (compromised, impacted) {
-                (true, _) => Grade::Compromised,
-                (false, true) => Grade::Impacted,
-                (false, false) => Grade::Reachable,
+            let (grade, goal, hops) = match (compromised, impacted) {
+                (true, _) => (Grade::Compromised, Goal::Foothold, &b.comp_hops),
+                (false, true) => (Grade::Impacted, Goal::Impact, &b.impact_hops),
+                (false, false) => (Grade::Reachable, Goal::Reach, &b.reach_hops),
             };
-            let difficulty = ez
-                .reach
-                .get(z.0 as usize)
-                .copied()
-                .flatten()
-                .map_or(0, |(d, _)| d);
             Some(ZoneReach {
                 zone: z,
                 grade,
                 impacted,
                 compromised,
-                hops,
-                difficulty,
-                path: edges(ez.path(g, z)),
+                hops: get(hops, z).unwrap_or(0),
+                reach_hops: get(&b.reach_hops, z).unwrap_or(0),
+                difficulty: ez.difficulty(z, goal).unwrap_or(0),
+                reach_difficulty: ez.difficulty(z, Goal::Reach).unwrap_or(0),
+                path: edges(ez.path(g, z, goal)),
                 assets: b.assets.get(z.0 as usize).cloned().unwrap_or_default(),
             })
         })

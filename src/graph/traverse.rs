@@ -142,8 +142,18 @@ pub(crate) fn bfs(
 pub(crate) struct Easiest {
     /// Difficulty to reach each zone, and the last edge of that path.
     pub reach: Vec<Option<(u32, Option<usize>)>>,
+    /// The same over a write-capable last edge.
+    pub impact: Vec<Option<(u32, Option<usize>)>>,
     /// Difficulty to gain a foothold, and the last edge of that path.
-    comp: Vec<Option<(u32, Option<usize>)>>,
+    pub comp: Vec<Option<(u32, Option<usize>)>>,
+}
+
+/// Which grade a path is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Goal {
+    Reach,
+    Impact,
+    Foothold,
 }
 
 /// Dijkstra over footholds, restricted to the footholds `bfs` found (so
@@ -190,6 +200,7 @@ pub(crate) fn easiest(g: &ZoneGraph, sources: &[ZoneId], b: &Bfs, depth: Option<
         }
     }
     let mut reach = comp.clone();
+    let mut impact: Vec<Option<(u32, Option<usize>)>> = vec![None; n];
     for (ui, c) in comp.iter().enumerate() {
         let u = ZoneId(ui as u32);
         let Some((d, _)) = *c else { continue };
@@ -199,22 +210,46 @@ pub(crate) fn easiest(g: &ZoneGraph, sources: &[ZoneId], b: &Bfs, depth: Option<
         for &ei in g.out_edges(u) {
             let Some(e) = g.edge(ei) else { continue };
             let nd = d.saturating_add(e.cost.total());
-            if let Some(slot) = reach.get_mut(e.to.0 as usize) {
-                if slot.is_none_or(|(best, _)| nd < best) {
-                    *slot = Some((nd, Some(ei)));
+            let targets = [Some(&mut reach), e.write.then_some(&mut impact)];
+            for list in targets.into_iter().flatten() {
+                if let Some(slot) = list.get_mut(e.to.0 as usize) {
+                    if slot.is_none_or(|(best, _)| nd < best) {
+                        *slot = Some((nd, Some(ei)));
+                    }
                 }
             }
         }
     }
-    Easiest { reach, comp }
+    Easiest {
+        reach,
+        impact,
+        comp,
+    }
 }
 
 impl Easiest {
-    /// Edge indices of the easiest path to `zone`, from a source.
-    pub fn path(&self, g: &ZoneGraph, zone: ZoneId) -> Vec<usize> {
+    fn table(&self, goal: Goal) -> &[Option<(u32, Option<usize>)>] {
+        match goal {
+            Goal::Reach => &self.reach,
+            Goal::Impact => &self.impact,
+            Goal::Foothold => &self.comp,
+        }
+    }
+
+    /// Difficulty of the easiest path to `goal` in `zone`.
+    pub fn difficulty(&self, zone: ZoneId, goal: Goal) -> Option<u32> {
+        self.table(goal)
+            .get(zone.0 as usize)
+            .copied()
+            .flatten()
+            .map(|(d, _)| d)
+    }
+
+    /// Edge indices of the easiest path to `goal` in `zone`, from a source.
+    pub fn path(&self, g: &ZoneGraph, zone: ZoneId, goal: Goal) -> Vec<usize> {
         let mut out = Vec::new();
         let mut last = self
-            .reach
+            .table(goal)
             .get(zone.0 as usize)
             .copied()
             .flatten()

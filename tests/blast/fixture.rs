@@ -72,6 +72,7 @@ impl Builder {
             .service("modbus", false, false, &[Tag::Write])
             .service("s7comm", false, false, &[Tag::Write])
             .service("ntp", false, false, &[])
+            .service("telnet", false, false, &[Tag::Pivot, Tag::Legacy])
     }
 
     /// A zone of `class` (`it`, `dmz`, `ot`, `safety`, `external`) with SL-T `sl`.

@@ -308,8 +308,8 @@ fn expired_conduits_are_gone() {
 
 #[test]
 fn easiest_path_may_take_more_hops() {
-    // Direct: rdp (auth 2) + mfa 2 + schedule 1 + cell SL 4 (8) = 14.
-    // Around: ssh into dmz SL 0 (1+3) then modbus into cell (1+0+8) = 13.
+    // Direct: rdp (auth 2) + mfa 2 + schedule 1 + cell SL 4 (8) + 1 = 14.
+    // Around: telnet into dmz SL 0 (1) then telnet into cell (1 + 8) = 10.
     let m = Builder::new()
         .z("corp", "it", 1)
         .z("dmz", "dmz", 0)
@@ -318,15 +318,34 @@ fn easiest_path_may_take_more_hops() {
             c.mfa = true;
             c.schedule = true;
         })
-        .c("in", "corp", "->", "dmz", "ssh")
-        .c("down", "dmz", "->", "cell", "modbus")
+        .c("in", "corp", "->", "dmz", "telnet")
+        .c("down", "dmz", "->", "cell", "telnet, modbus")
         .build();
     let r = run(&m, |_| {});
     let cell = zone_named(&m, &r, "cell");
-    assert_eq!(cell.hops, 1);
-    assert_eq!(cell.difficulty, 13);
+    assert_eq!((cell.hops, cell.reach_hops), (1, 1));
+    assert_eq!((cell.difficulty, cell.reach_difficulty), (10, 10));
     assert_eq!(path(&m, cell), vec!["in", "down"]);
-    assert_eq!(cut_names(&m, &r).len(), 2);
+    assert!(r.crossings[0].dmz_bypass.is_some());
+    assert_eq!(cut_names(&m, &r), vec!["direct", "in"]);
+}
+
+#[test]
+fn path_shown_is_the_path_to_the_grade() {
+    // Packets arrive cheaply over modbus (impacted), the foothold takes ssh.
+    let m = Builder::new()
+        .z("corp", "it", 1)
+        .z("cell", "ot", 0)
+        .c("poll", "corp", "->", "cell", "modbus")
+        .c("admin", "corp", "->", "cell", "ssh")
+        .build();
+    let r = run(&m, |_| {});
+    let cell = zone_named(&m, &r, "cell");
+    assert_eq!(cell.grade, Grade::Compromised);
+    assert!(cell.impacted);
+    assert_eq!((cell.difficulty, cell.reach_difficulty), (4, 1));
+    assert_eq!(path(&m, cell), vec!["admin"]);
+    assert_eq!(cut_names(&m, &r), vec!["admin", "poll"]);
 }
 
 #[test]

@@ -7,3 +7,10 @@ mod text;
 
 pub use json::{render_json, SCHEMA};
 pub use text::render_text;
+
+mod dot;
+mod map;
+mod mermaid;
+
+pub use dot::render_dot;
+pub use mermaid::render_mermaid;

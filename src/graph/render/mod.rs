@@ -14,3 +14,7 @@ mod mermaid;
 
 pub use dot::render_dot;
 pub use mermaid::render_mermaid;
+
+mod svg;
+
+pub use svg::render_svg;

@@ -7,9 +7,13 @@
     clippy::panic
 )]
 
+#[path = "blast/cli.rs"]
+mod cli;
 #[path = "blast/fixture.rs"]
 mod fixture;
 #[path = "blast/prop.rs"]
 mod prop;
+#[path = "blast/riverside.rs"]
+mod riverside;
 #[path = "blast/small.rs"]
 mod small;

@@ -99,11 +99,6 @@ impl Builder {
         self
     }
 
-    pub fn push_asset(mut self, a: Asset) -> Builder {
-        self.zones.last_mut().unwrap().assets.push(a);
-        self
-    }
-
     pub fn service(mut self, name: &str, auth: bool, enc: bool, tags: &[Tag]) -> Builder {
         self.services.push(Service {
             name: name.to_string(),

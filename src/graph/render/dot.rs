@@ -25,7 +25,7 @@ pub fn render_dot(model: &Model, report: Option<&BlastReport>) -> String {
         let _ = writeln!(o, "  subgraph cluster_{i} {{");
         let _ = writeln!(
             o,
-            "    label={}; style=dashed; color=\"#999999\";",
+            "    label={}; style=dashed; color=\"#999999\"; rank=same;",
             q(map::level_label(*level))
         );
         for &z in zones {

@@ -15,5 +15,7 @@ mod fixture;
 mod prop;
 #[path = "blast/riverside.rs"]
 mod riverside;
+#[path = "blast/scale.rs"]
+mod scale;
 #[path = "blast/small.rs"]
 mod small;

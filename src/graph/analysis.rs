@@ -83,6 +83,8 @@ pub struct ZoneReach {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Crossing {
     pub zone: ZoneId,
+    /// Fewest crossings for packets to arrive.
+    pub hops: u32,
     pub safety: bool,
     /// A fewest-hop path that passes no zone of class `dmz`, if one exists.
     pub dmz_bypass: Option<Vec<ZoneEdge>>,
@@ -197,7 +199,7 @@ pub fn analyze_graph(model: &Model, g: &ZoneGraph, opts: &BlastOptions) -> Blast
     };
     let mut zones: Vec<ZoneReach> = model
         .zone_ids()
-        .filter(|z| !src_zones.contains(z))
+        .filter(|z| src_zones.binary_search(z).is_err())
         .filter_map(|z| {
             get(&b.reach_hops, z)?;
             let compromised = get(&b.comp_hops, z).is_some();
@@ -225,12 +227,18 @@ pub fn analyze_graph(model: &Model, g: &ZoneGraph, opts: &BlastOptions) -> Blast
         (a.hops, &model.zone(a.zone).name).cmp(&(c.hops, &model.zone(c.zone).name))
     });
     let crossings = crossings(model, g, &src_zones, &b, &zones, opts.depth);
+    let total = exposure(model, &b);
+    let mut scratch = Bfs::new(g.zone_count());
     let per_source = sources
         .iter()
-        .map(|&s| summarize(model, s, &bfs(g, &[s.zone], opts.depth, &|_| false)))
+        .map(|&s| {
+            scratch.clear();
+            scratch.run(g, &[s.zone], opts.depth, &|_| false);
+            summarize(model, s, &scratch, total)
+        })
         .collect();
     BlastReport {
-        exposure: exposure(model, &b),
+        exposure: total,
         min_cut: min_cut(model, g, &src_zones),
         sources,
         depth: opts.depth,
@@ -265,6 +273,7 @@ fn crossings(
                 .unwrap_or_default();
             Crossing {
                 zone: r.zone,
+                hops: r.reach_hops,
                 safety: model.zone(r.zone).class == ZoneClass::Safety,
                 dmz_bypass: get(&bypass.reach_hops, r.zone).map(|_| {
                     bfs_path(g, &bypass, r.zone)
@@ -317,17 +326,55 @@ fn exposure(model: &Model, b: &Bfs) -> Exposure {
     x
 }
 
-fn summarize(model: &Model, source: Source, b: &Bfs) -> SourceSummary {
-    let others = || model.zone_ids().filter(move |&z| z != source.zone);
-    let count = |v: &[Option<u32>]| others().filter(|&z| get(v, z).is_some()).count() as u32;
-    SourceSummary {
+/// Counts over the zones one run touched: O(touched + their assets).
+fn summarize(model: &Model, source: Source, b: &Bfs, all: Exposure) -> SourceSummary {
+    let mut s = SourceSummary {
         source,
-        reachable: count(&b.reach_hops),
-        impacted: count(&b.impact_hops),
-        compromised: count(&b.comp_hops),
-        ot_reachable: others()
-            .filter(|&z| model.zone(z).class.is_ot_side() && get(&b.reach_hops, z).is_some())
-            .count() as u32,
-        exposure: exposure(model, b),
+        reachable: 0,
+        impacted: 0,
+        compromised: 0,
+        ot_reachable: 0,
+        exposure: Exposure {
+            total_weight: all.total_weight,
+            total_assets: all.total_assets,
+            ..Exposure::default()
+        },
+    };
+    for &z in &b.touched {
+        let zone = model.zone(z);
+        if zone.class.is_ot_side() {
+            let (w, n) = reached_weight(zone, b.assets.get(z.0 as usize));
+            s.exposure.reached_weight += w;
+            s.exposure.reached_assets += n;
+        }
+        if z == source.zone {
+            continue;
+        }
+        s.reachable += 1;
+        s.impacted += u32::from(get(&b.impact_hops, z).is_some());
+        s.compromised += u32::from(get(&b.comp_hops, z).is_some());
+        s.ot_reachable += u32::from(zone.class.is_ot_side());
     }
+    s
+}
+
+/// Weight and number of a zone's exposure units that `reached` covers.
+fn reached_weight(zone: &Zone, reached: Option<&AssetsReached>) -> (u32, u32) {
+    let Some(reached) = reached else {
+        return (0, 0);
+    };
+    if zone.assets.is_empty() {
+        return if reached.any() {
+            (asset_weight(zone, None), 1)
+        } else {
+            (0, 0)
+        };
+    }
+    zone.assets
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| reached.contains(*i as u32))
+        .fold((0, 0), |(w, n), (_, a)| {
+            (w + asset_weight(zone, Some(a)), n + 1)
+        })
 }

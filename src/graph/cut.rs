@@ -12,22 +12,20 @@
 //! is the same as removing that direction of the conduit. A `<->` conduit
 //! has two gadgets; the result is exact when every `<->` conduit has one
 //! zone on at least one side (then an optimal cut never needs both), which
-//! [`MinCut::exact`] reports. Dinic's algorithm on unit capacities runs in
-//! O(E·√V); extracting the cut is one residual search, O(V + E).
+//! [`MinCut::exact`] reports. Dinic's algorithm (`flow.rs`) on unit capacities
+//! runs in O(E·√V); extracting the cut is one residual search, O(V + E).
 //!
 //! Dominators: Cooper–Harvey–Kennedy (`simple_fast`) on the attack graph
 //! (edges leaving footholds) rooted at a super-source over all sources;
 //! O(V + E) per pass, few passes on zone graphs in practice.
 
 use super::build::ZoneGraph;
+use super::flow::Network;
 use super::traverse::{get, Bfs};
 use crate::model::{ConduitId, Direction, Model, ZoneId};
 use petgraph::algo::dominators::simple_fast;
-use petgraph::algo::maximum_flow::dinics;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
-use petgraph::Direction as PgDir;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The minimum set of conduits whose removal cuts every source off every OT zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,12 +44,6 @@ pub enum NoCut {
     SourceIsOt(ZoneId),
 }
 
-struct Net {
-    g: DiGraph<(), u64>,
-    /// Gadget edge -> conduit.
-    gadgets: BTreeMap<petgraph::graph::EdgeIndex, ConduitId>,
-}
-
 /// Minimum cut between `sources` and all OT-side zones.
 pub fn min_cut(model: &Model, g: &ZoneGraph, sources: &[ZoneId]) -> Result<MinCut, NoCut> {
     if let Some(&s) = sources.iter().find(|&&s| model.zone(s).class.is_ot_side()) {
@@ -59,103 +51,61 @@ pub fn min_cut(model: &Model, g: &ZoneGraph, sources: &[ZoneId]) -> Result<MinCu
     }
     let n = g.zone_count();
     let inf = u64::try_from(g.edges().len()).unwrap_or(u64::MAX / 4) + 1;
-    let mut net = Net {
-        g: DiGraph::with_capacity(2 * n + 2, 3 * g.edges().len() + 2 * n),
-        gadgets: BTreeMap::new(),
-    };
-    let comp: Vec<NodeIndex> = (0..n).map(|_| net.g.add_node(())).collect();
-    let reach: Vec<NodeIndex> = (0..n).map(|_| net.g.add_node(())).collect();
-    let src = net.g.add_node(());
-    let sink = net.g.add_node(());
-    let node = |v: &[NodeIndex], z: ZoneId| v.get(z.0 as usize).copied();
-    for (i, (c, r)) in comp.iter().zip(&reach).enumerate() {
-        net.g.add_edge(*c, *r, inf);
-        if model.zones.get(i).is_some_and(|z| z.class.is_ot_side()) {
-            net.g.add_edge(*r, sink, inf);
+    // Nodes: comp(z) = z, reach(z) = n + z, then source, sink, gadgets.
+    let mut net = Network::new(2 * n + 2);
+    let (src, sink) = (2 * n, 2 * n + 1);
+    let comp = |z: ZoneId| z.0 as usize;
+    let reach = |z: ZoneId| n + z.0 as usize;
+    for z in model.zone_ids() {
+        net.add_edge(comp(z), reach(z), inf);
+        if model.zone(z).class.is_ot_side() {
+            net.add_edge(reach(z), sink, inf);
         }
     }
     for &s in sources {
-        if let Some(c) = node(&comp, s) {
-            net.g.add_edge(src, c, inf);
-        }
+        net.add_edge(src, comp(s), inf);
     }
-    // One gadget per (conduit, way); edges are grouped that way already.
-    let mut gadget: Option<((ConduitId, bool), NodeIndex, NodeIndex)> = None;
+    // One gadget per (conduit, way); edges come grouped that way.
+    let mut gadgets: Vec<(usize, ConduitId)> = Vec::new();
+    let mut current: Option<((ConduitId, bool), usize, usize)> = None;
     let mut seen_from = BTreeSet::new();
     let mut seen_to = BTreeSet::new();
     for e in g.edges() {
         let key = (e.conduit, e.reverse);
-        let (gin, gout) = match gadget {
+        let (gin, gout) = match current {
             Some((k, a, b)) if k == key => (a, b),
             _ => {
-                let a = net.g.add_node(());
-                let b = net.g.add_node(());
-                let ge = net.g.add_edge(a, b, 1);
-                net.gadgets.insert(ge, e.conduit);
-                gadget = Some((key, a, b));
+                let a = net.add_node();
+                let b = net.add_node();
+                gadgets.push((net.add_edge(a, b, 1), e.conduit));
+                current = Some((key, a, b));
                 seen_from.clear();
                 seen_to.clear();
                 (a, b)
             }
         };
-        if let (true, Some(c)) = (seen_from.insert(e.from), node(&comp, e.from)) {
-            net.g.add_edge(c, gin, inf);
+        if seen_from.insert(e.from) {
+            net.add_edge(comp(e.from), gin, inf);
         }
         if seen_to.insert(e.to) {
-            if let Some(r) = node(&reach, e.to) {
-                net.g.add_edge(gout, r, inf);
-            }
-            if let (Some(_), Some(c)) = (e.pivot, node(&comp, e.to)) {
-                net.g.add_edge(gout, c, inf);
+            net.add_edge(gout, reach(e.to), inf);
+            if e.pivot.is_some() {
+                net.add_edge(gout, comp(e.to), inf);
             }
         }
     }
-    let (_value, flows) = dinics(&net.g, src, sink);
-    let side = residual_side(&net.g, &flows, src);
-    let mut cut: BTreeSet<ConduitId> = BTreeSet::new();
-    for (&ge, &c) in &net.gadgets {
-        if let Some((a, b)) = net.g.edge_endpoints(ge) {
-            if side.get(a.index()).copied().unwrap_or(false)
-                && !side.get(b.index()).copied().unwrap_or(false)
-            {
-                cut.insert(c);
-            }
-        }
-    }
+    net.max_flow(src, sink);
+    let side = net.source_side(src);
+    let on = |v: usize| side.get(v).copied().unwrap_or(false);
+    let cut: BTreeSet<ConduitId> = gadgets
+        .iter()
+        .filter(|(id, _)| net.ends(*id).is_some_and(|(a, b)| on(a) && !on(b)))
+        .map(|(_, c)| *c)
+        .collect();
     Ok(MinCut {
         conduits: cut.into_iter().collect(),
         exact: cut_is_exact(model, g),
     })
-}
-
-/// Nodes reachable from `src` in the residual network.
-fn residual_side(g: &DiGraph<(), u64>, flows: &[u64], src: NodeIndex) -> Vec<bool> {
-    let mut seen = vec![false; g.node_count()];
-    let mut stack = vec![src];
-    if let Some(s) = seen.get_mut(src.index()) {
-        *s = true;
-    }
-    let flow = |e: petgraph::graph::EdgeIndex| flows.get(e.index()).copied().unwrap_or(0);
-    while let Some(u) = stack.pop() {
-        let forward = g
-            .edges_directed(u, PgDir::Outgoing)
-            .filter(|e| flow(e.id()) < *e.weight())
-            .map(|e| e.target());
-        let backward = g
-            .edges_directed(u, PgDir::Incoming)
-            .filter(|e| flow(e.id()) > 0)
-            .map(|e| e.source());
-        let next: Vec<NodeIndex> = forward.chain(backward).collect();
-        for v in next {
-            if let Some(s) = seen.get_mut(v.index()) {
-                if !*s {
-                    *s = true;
-                    stack.push(v);
-                }
-            }
-        }
-    }
-    seen
 }
 
 /// Exact unless some `<->` conduit in the graph has two or more zones on both sides.
@@ -199,13 +149,14 @@ pub fn dominators(
         }
     }
     let dom = simple_fast(&dg, root);
+    let is_source: BTreeSet<ZoneId> = sources.iter().copied().collect();
     (0..n)
         .map(|i| {
             let z = NodeIndex::new(i);
             get(&b.reach_hops, ZoneId(i as u32))?;
             let mut list: Vec<ZoneId> = dom
                 .strict_dominators(z)?
-                .filter(|&d| d != root && !sources.contains(&ZoneId(d.index() as u32)))
+                .filter(|&d| d != root && !is_source.contains(&ZoneId(d.index() as u32)))
                 .map(|d| ZoneId(d.index() as u32))
                 .collect();
             list.reverse();

@@ -16,6 +16,7 @@
 mod analysis;
 mod build;
 mod cut;
+mod flow;
 pub mod render;
 mod score;
 mod traverse;

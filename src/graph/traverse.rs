@@ -65,6 +65,8 @@ pub(crate) struct Bfs {
     /// Fewest crossings to impact each zone.
     pub impact_hops: Vec<Option<u32>>,
     pub assets: Vec<AssetsReached>,
+    /// Zones reached by the last run (each once), for a cheap reset.
+    pub touched: Vec<ZoneId>,
 }
 
 fn set<T: Copy>(v: &mut [Option<T>], i: ZoneId, value: T) -> bool {
@@ -89,52 +91,98 @@ pub(crate) fn bfs(
     depth: Option<u32>,
     blocked: &dyn Fn(ZoneId) -> bool,
 ) -> Bfs {
-    let n = g.zone_count();
-    let mut r = Bfs {
-        comp_hops: vec![None; n],
-        comp_pred: vec![None; n],
-        reach_hops: vec![None; n],
-        reach_pred: vec![None; n],
-        impact_hops: vec![None; n],
-        assets: vec![AssetsReached::None; n],
-    };
-    let mut queue = VecDeque::new();
-    for &s in sources {
-        if !blocked(s) && set(&mut r.comp_hops, s, 0) {
-            set(&mut r.reach_hops, s, 0);
-            queue.push_back(s);
-        }
-    }
-    while let Some(u) = queue.pop_front() {
-        let h = get(&r.comp_hops, u).unwrap_or(0);
-        if let Some(slot) = r.assets.get_mut(u.0 as usize) {
-            *slot = AssetsReached::All;
-        }
-        if depth.is_some_and(|d| h >= d) {
-            continue;
-        }
-        for &ei in g.out_edges(u) {
-            let Some(e) = g.edge(ei) else { continue };
-            if set(&mut r.reach_hops, e.to, h + 1) {
-                if let Some(p) = r.reach_pred.get_mut(e.to.0 as usize) {
-                    *p = Some(ei);
-                }
-            }
-            if e.write {
-                set(&mut r.impact_hops, e.to, h + 1);
-            }
-            if let Some(a) = r.assets.get_mut(e.to.0 as usize) {
-                a.add(&e.assets);
-            }
-            if e.pivot.is_some() && !blocked(e.to) && set(&mut r.comp_hops, e.to, h + 1) {
-                if let Some(p) = r.comp_pred.get_mut(e.to.0 as usize) {
-                    *p = Some(ei);
-                }
-                queue.push_back(e.to);
-            }
-        }
-    }
+    let mut r = Bfs::new(g.zone_count());
+    r.run(g, sources, depth, blocked);
     r
+}
+
+impl Bfs {
+    pub fn new(n: usize) -> Bfs {
+        Bfs {
+            comp_hops: vec![None; n],
+            comp_pred: vec![None; n],
+            reach_hops: vec![None; n],
+            reach_pred: vec![None; n],
+            impact_hops: vec![None; n],
+            assets: vec![AssetsReached::None; n],
+            touched: Vec::new(),
+        }
+    }
+
+    /// Resets only the zones the last run touched: O(touched), so one
+    /// scratch serves many per-source runs without O(Z) work each.
+    pub fn clear(&mut self) {
+        for z in std::mem::take(&mut self.touched) {
+            let i = z.0 as usize;
+            for v in [
+                &mut self.comp_hops,
+                &mut self.reach_hops,
+                &mut self.impact_hops,
+            ] {
+                if let Some(x) = v.get_mut(i) {
+                    *x = None;
+                }
+            }
+            for v in [&mut self.comp_pred, &mut self.reach_pred] {
+                if let Some(x) = v.get_mut(i) {
+                    *x = None;
+                }
+            }
+            if let Some(a) = self.assets.get_mut(i) {
+                *a = AssetsReached::None;
+            }
+        }
+    }
+
+    /// One propagation; O(reached zones + their out-edges).
+    pub fn run(
+        &mut self,
+        g: &ZoneGraph,
+        sources: &[ZoneId],
+        depth: Option<u32>,
+        blocked: &dyn Fn(ZoneId) -> bool,
+    ) {
+        let r = self;
+        let mut queue = VecDeque::new();
+        for &s in sources {
+            if !blocked(s) && set(&mut r.comp_hops, s, 0) {
+                if set(&mut r.reach_hops, s, 0) {
+                    r.touched.push(s);
+                }
+                queue.push_back(s);
+            }
+        }
+        while let Some(u) = queue.pop_front() {
+            let h = get(&r.comp_hops, u).unwrap_or(0);
+            if let Some(slot) = r.assets.get_mut(u.0 as usize) {
+                *slot = AssetsReached::All;
+            }
+            if depth.is_some_and(|d| h >= d) {
+                continue;
+            }
+            for &ei in g.out_edges(u) {
+                let Some(e) = g.edge(ei) else { continue };
+                if set(&mut r.reach_hops, e.to, h + 1) {
+                    r.touched.push(e.to);
+                    if let Some(p) = r.reach_pred.get_mut(e.to.0 as usize) {
+                        *p = Some(ei);
+                    }
+                }
+                if e.write {
+                    set(&mut r.impact_hops, e.to, h + 1);
+                }
+                if let Some(a) = r.assets.get_mut(e.to.0 as usize) {
+                    a.add(&e.assets);
+                }
+                if e.pivot.is_some() && !blocked(e.to) && set(&mut r.comp_hops, e.to, h + 1) {
+                    if let Some(p) = r.comp_pred.get_mut(e.to.0 as usize) {
+                        *p = Some(ei);
+                    }
+                    queue.push_back(e.to);
+                }
+            }
+        }
+    }
 }
 
 /// Easiest (lowest total difficulty) attack paths.

@@ -202,7 +202,7 @@ pub fn render_json(model: &Model, r: &BlastReport) -> String {
                 zone: names::zone(model, c.zone).to_string(),
                 class: model.zone(c.zone).class.as_str(),
                 safety: c.safety,
-                hops: r.zone(c.zone).map_or(0, |z| z.hops),
+                hops: c.hops,
                 dmz_bypass: c.dmz_bypass.as_deref().map(steps),
                 dominators: c
                     .dominators

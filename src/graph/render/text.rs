@@ -180,7 +180,7 @@ fn crossings(o: &mut String, model: &Model, r: &BlastReport) {
         return;
     }
     for c in &r.crossings {
-        let hops = r.zone(c.zone).map_or(0, |z| z.hops);
+        let hops = c.hops;
         let doms: Vec<&str> = c
             .dominators
             .iter()

@@ -28,6 +28,8 @@ pub fn render_dot(model: &Model, report: Option<&BlastReport>) -> String {
             "    label={}; style=dashed; color=\"#999999\"; rank=same;",
             q(map::level_label(*level))
         );
+        // An invisible anchor per level, chained below, keeps the levels in Purdue order.
+        let _ = writeln!(o, "    \"level {i}\" [style=invis, shape=point, width=0];");
         for &z in zones {
             let zone = model.zone(z);
             let mark = m.marks.get(z.0 as usize).copied().unwrap_or_default();
@@ -54,8 +56,16 @@ pub fn render_dot(model: &Model, report: Option<&BlastReport>) -> String {
         }
         o.push_str("  }\n");
     }
+    for i in 1..m.levels.len() {
+        let _ = writeln!(o, "  \"level {}\" -> \"level {i}\" [style=invis];", i - 1);
+    }
+    let level_of = |z: crate::model::ZoneId| m.levels.iter().position(|(_, zs)| zs.contains(&z));
     for e in &m.edges {
         let mut attrs = vec![format!("label={}", q(&e.label()))];
+        // Only downward edges may pull ranks; the level order is fixed by the anchors.
+        if level_of(e.from) >= level_of(e.to) {
+            attrs.push("constraint=false".to_string());
+        }
         if e.both {
             attrs.push("dir=both".to_string());
         }

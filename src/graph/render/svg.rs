@@ -690,3 +690,65 @@ fn legend(o: &mut String, y0: f64, blast: bool) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+
+    fn plant30() -> Model {
+        let path =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/blast/plant30.zc");
+        let loaded = crate::load_policy(&[path]);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        loaded.model
+    }
+
+    #[test]
+    fn boxes_and_pass_through_slots_never_overlap() {
+        let model = plant30();
+        let m = map::build(&model, None);
+        let l = layout(&model, &m, 40.0);
+        let boxes: Vec<Rect> = l
+            .boxes
+            .iter()
+            .map(|b| b.expect("every zone placed"))
+            .collect();
+        assert_eq!(boxes.len(), 30);
+        for (i, a) in boxes.iter().enumerate() {
+            for b in boxes.iter().skip(i + 1) {
+                assert!(!a.overlaps(b), "{a:?} overlaps {b:?}");
+            }
+            assert!(a.x >= MARGIN + BAND_LABEL_W && a.x + a.w <= l.width - MARGIN);
+        }
+        // A long edge's slot in a level lies between that level's boxes.
+        for (&(_, li), &x) in &l.dummies {
+            for (z, b) in boxes.iter().enumerate() {
+                if l.level[z] == li {
+                    assert!(
+                        x < b.x || x > b.x + b.w,
+                        "slot at {x} crosses {}",
+                        model.zones[z].name
+                    );
+                }
+            }
+        }
+        // Every edge gets a route.
+        for (i, e) in m.edges.iter().enumerate() {
+            assert!(route(&l, &m, i, e).is_some(), "{}", e.conduit);
+        }
+    }
+
+    #[test]
+    fn each_conduit_is_labelled_once() {
+        let model = plant30();
+        let svg = render_svg(&model, None);
+        let conduits = model.conduits.len();
+        assert_eq!(svg.matches("font-size=\"9.5\"").count(), conduits);
+    }
+}

@@ -136,6 +136,8 @@ pub struct BlastReport {
     /// Conduits left out (cut or expired).
     pub excluded: Vec<(ConduitId, Exclusion)>,
     pub exposure: Exposure,
+    /// With `cuts`: the exposure without them, to compare the what-if against.
+    pub exposure_without_cuts: Option<Exposure>,
     /// Reached zones, by hops then name.
     pub zones: Vec<ZoneReach>,
     /// OT and safety zones reached, by hops then name.
@@ -174,7 +176,36 @@ pub fn analyze(model: &Model, opts: &BlastOptions) -> BlastReport {
             assume_any_pivot: opts.assume_any_pivot,
         },
     );
-    analyze_graph(model, &g, opts)
+    let mut report = analyze_graph(model, &g, opts);
+    if !opts.cuts.is_empty() {
+        let base = ZoneGraph::build(
+            model,
+            &GraphOptions {
+                cuts: BTreeSet::new(),
+                as_of: opts.as_of,
+                assume_any_pivot: opts.assume_any_pivot,
+            },
+        );
+        let src: Vec<ZoneId> = source_zones(model, opts);
+        report.exposure_without_cuts =
+            Some(exposure(model, &bfs(&base, &src, opts.depth, &|_| false)));
+    }
+    report
+}
+
+/// Source zones, sorted and without duplicates.
+fn source_zones(model: &Model, opts: &BlastOptions) -> Vec<ZoneId> {
+    let sources = if opts.sources.is_empty() {
+        default_sources(model)
+    } else {
+        opts.sources.clone()
+    };
+    sources
+        .iter()
+        .map(|s| s.zone)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Runs the analysis on a graph already built (with the same cuts and options).
@@ -184,12 +215,7 @@ pub fn analyze_graph(model: &Model, g: &ZoneGraph, opts: &BlastOptions) -> Blast
     } else {
         opts.sources.clone()
     };
-    let src_zones: Vec<ZoneId> = sources
-        .iter()
-        .map(|s| s.zone)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let src_zones = source_zones(model, opts);
     let b = bfs(g, &src_zones, opts.depth, &|_| false);
     let ez = easiest(g, &src_zones, &b, opts.depth);
     let edges = |idx: Vec<usize>| {
@@ -239,6 +265,7 @@ pub fn analyze_graph(model: &Model, g: &ZoneGraph, opts: &BlastOptions) -> Blast
         .collect();
     BlastReport {
         exposure: total,
+        exposure_without_cuts: None,
         min_cut: min_cut(model, g, &src_zones),
         sources,
         depth: opts.depth,

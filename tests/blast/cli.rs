@@ -144,7 +144,13 @@ fn graph_svg_of_a_30_zone_plant() {
 #[test]
 fn yaml_front_end_gives_the_same_blast_report() {
     let (_, zc, _) = conduit(&["blast", PLANT, AS_OF, "--format", "json"]);
-    let (code, yaml, err) = conduit(&["blast", "examples/riverside/plant.yaml", AS_OF, "--format", "json"]);
+    let (code, yaml, err) = conduit(&[
+        "blast",
+        "examples/riverside/plant.yaml",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(zc, yaml);
 }

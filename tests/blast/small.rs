@@ -378,3 +378,25 @@ fn source_inside_ot_has_no_cut() {
     });
     assert_eq!(r.min_cut, Err(NoCut::SourceIsOt(cell)));
 }
+
+#[test]
+fn parallel_dmzs_pass_a_dmz_without_one_dominating() {
+    let m = Builder::new()
+        .z("corp", "it", 1)
+        .z("dmz-a", "dmz", 1)
+        .z("dmz-b", "dmz", 1)
+        .z("cell", "ot", 1)
+        .c("a-in", "corp", "->", "dmz-a", "ssh")
+        .c("b-in", "corp", "->", "dmz-b", "ssh")
+        .c("a-out", "dmz-a", "->", "cell", "modbus")
+        .c("b-out", "dmz-b", "->", "cell", "modbus")
+        .build();
+    let r = run(&m, |_| {});
+    let x = &r.crossings[0];
+    assert!(x.dmz_bypass.is_none());
+    assert!(x.dominators.is_empty());
+    assert!(!x.dmz_dominates);
+    assert_eq!(cut_names(&m, &r).len(), 2);
+    let text = render::render_text(&m, &r);
+    assert!(text.contains("no single DMZ dominates it"), "{text}");
+}

@@ -16,6 +16,8 @@ struct Doc {
     options: Options,
     excluded: Vec<Excluded>,
     exposure: Exposure,
+    /// With `--cut`: the exposure without the cut conduits; else null.
+    exposure_without_cuts: Option<Exposure>,
     safety_reachable: bool,
     zones: Vec<Zone>,
     crossings: Vec<Crossing>,
@@ -113,6 +115,16 @@ struct PerSource {
     exposure_percent: f64,
 }
 
+fn exposure(x: &crate::graph::Exposure) -> Exposure {
+    Exposure {
+        percent: round1(x.percent()),
+        reached_weight: x.reached_weight,
+        total_weight: x.total_weight,
+        reached_assets: x.reached_assets,
+        total_assets: x.total_assets,
+    }
+}
+
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -168,13 +180,8 @@ pub fn render_json(model: &Model, r: &BlastReport) -> String {
                 reason: names::exclusion(*w),
             })
             .collect(),
-        exposure: Exposure {
-            percent: round1(x.percent()),
-            reached_weight: x.reached_weight,
-            total_weight: x.total_weight,
-            reached_assets: x.reached_assets,
-            total_assets: x.total_assets,
-        },
+        exposure: exposure(x),
+        exposure_without_cuts: r.exposure_without_cuts.as_ref().map(exposure),
         safety_reachable: r.safety_reached(),
         zones: r
             .zones

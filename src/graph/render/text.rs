@@ -47,6 +47,16 @@ pub fn render_text(model: &Model, r: &BlastReport) -> String {
         x.reached_assets,
         x.total_assets
     );
+    if let Some(base) = &r.exposure_without_cuts {
+        let _ = writeln!(
+            o,
+            "         without the cut conduits: {:.1}% ({} of {}); change {:+.1} points",
+            base.percent(),
+            base.reached_weight,
+            base.total_weight,
+            x.percent() - base.percent()
+        );
+    }
     o.push_str("         weights: safety 4, critical or unpatchable 2, other 1\n\n");
     header(&mut o, model, r);
     safety(&mut o, model, r);
@@ -213,6 +223,8 @@ fn crossings(o: &mut String, model: &Model, r: &BlastReport) {
             },
             if c.dmz_dominates {
                 " (a DMZ dominates it)"
+            } else if c.dmz_bypass.is_none() {
+                " (no single DMZ dominates it: its paths pass different DMZ zones)"
             } else {
                 " -- WARNING: no DMZ zone dominates it"
             }

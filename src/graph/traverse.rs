@@ -6,8 +6,8 @@
 //! zones open further edges. With a depth `d`, an attacker crosses at most
 //! `d` conduits.
 //!
-//! Both searches run in O(Z + E) (BFS) and O((Z + E) log Z) (Dijkstra)
-//! per call, where E is the number of zone-graph edges.
+//! The propagation runs in O(Z + E) (BFS); easiest paths in O((Z + E) log Z)
+//! (Dijkstra) or, with a depth d, O(d · E); E is the number of zone-graph edges.
 
 use super::build::ZoneGraph;
 use crate::model::ZoneId;
@@ -185,15 +185,28 @@ impl Bfs {
     }
 }
 
+/// The best path found to a zone: its difficulty, last edge (none at a
+/// source) and number of crossings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Best {
+    pub cost: u32,
+    pub edge: Option<usize>,
+    pub hops: u32,
+}
+
+type Table = Vec<Option<Best>>;
+
 /// Easiest (lowest total difficulty) attack paths.
 #[derive(Debug, Clone)]
 pub(crate) struct Easiest {
-    /// Difficulty to reach each zone, and the last edge of that path.
-    pub reach: Vec<Option<(u32, Option<usize>)>>,
+    /// To reach each zone (any last edge).
+    reach: Table,
     /// The same over a write-capable last edge.
-    pub impact: Vec<Option<(u32, Option<usize>)>>,
-    /// Difficulty to gain a foothold, and the last edge of that path.
-    pub comp: Vec<Option<(u32, Option<usize>)>>,
+    impact: Table,
+    /// To gain a foothold.
+    comp: Table,
+    /// With a depth: footholds by exact number of crossings, for paths.
+    layers: Option<Vec<Table>>,
 }
 
 /// Which grade a path is asked for.
@@ -204,33 +217,71 @@ pub(crate) enum Goal {
     Foothold,
 }
 
-/// Dijkstra over footholds, restricted to the footholds `bfs` found (so
-/// `--depth` bounds which zones take part), then one last edge of any kind.
+fn improve(table: &mut Table, z: ZoneId, best: Best) -> bool {
+    match table.get_mut(z.0 as usize) {
+        Some(slot) if slot.is_none_or(|b| best.cost < b.cost) => {
+            *slot = Some(best);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Easiest paths among the footholds `b` found. Without a depth: Dijkstra,
+/// O((Z + E) log Z). With depth `d`: a Bellman–Ford by exact number of
+/// crossings, O(d · E) time and O(d · Z) space, so every path respects `d`.
 pub(crate) fn easiest(g: &ZoneGraph, sources: &[ZoneId], b: &Bfs, depth: Option<u32>) -> Easiest {
     let n = g.zone_count();
-    let mut comp: Vec<Option<(u32, Option<usize>)>> = vec![None; n];
-    let mut heap = BinaryHeap::new();
-    for &s in sources {
-        if get(&b.comp_hops, s).is_some() {
-            if let Some(slot) = comp.get_mut(s.0 as usize) {
-                *slot = Some((0, None));
-                heap.push(Reverse((0u32, s)));
+    let start: Vec<ZoneId> = sources
+        .iter()
+        .copied()
+        .filter(|&s| get(&b.comp_hops, s).is_some())
+        .collect();
+    let (comp, layers) = match depth {
+        Some(d) if (d as usize) < n => {
+            let layers = bounded(g, &start, b, d);
+            let mut comp: Table = vec![None; n];
+            for layer in &layers {
+                for (i, best) in layer.iter().enumerate() {
+                    if let Some(best) = best {
+                        improve(&mut comp, ZoneId(i as u32), *best);
+                    }
+                }
             }
+            (comp, Some(layers))
         }
-    }
-    let expands = |u: ZoneId| match (get(&b.comp_hops, u), depth) {
-        (Some(h), Some(d)) => h < d,
-        (Some(_), None) => true,
-        (None, _) => false,
+        _ => (dijkstra(g, &start, b), None),
     };
+    let mut e = Easiest {
+        reach: comp.clone(),
+        impact: vec![None; n],
+        comp,
+        layers,
+    };
+    e.last_edges(g, depth);
+    e
+}
+
+fn dijkstra(g: &ZoneGraph, start: &[ZoneId], b: &Bfs) -> Table {
+    let mut comp: Table = vec![None; g.zone_count()];
+    let mut heap = BinaryHeap::new();
+    for &s in start {
+        improve(
+            &mut comp,
+            s,
+            Best {
+                cost: 0,
+                edge: None,
+                hops: 0,
+            },
+        );
+        heap.push(Reverse((0u32, s)));
+    }
     while let Some(Reverse((d, u))) = heap.pop() {
-        if comp
-            .get(u.0 as usize)
-            .copied()
-            .flatten()
-            .is_some_and(|(best, _)| best < d)
-            || !expands(u)
-        {
+        let Some(cur) = comp.get(u.0 as usize).copied().flatten() else {
+            continue;
+        };
+        if cur.cost < d {
             continue;
         }
         for &ei in g.out_edges(u) {
@@ -238,45 +289,100 @@ pub(crate) fn easiest(g: &ZoneGraph, sources: &[ZoneId], b: &Bfs, depth: Option<
             if e.pivot.is_none() || get(&b.comp_hops, e.to).is_none() {
                 continue;
             }
-            let nd = d.saturating_add(e.cost.total());
-            if let Some(slot) = comp.get_mut(e.to.0 as usize) {
-                if slot.is_none_or(|(best, _)| nd < best) {
-                    *slot = Some((nd, Some(ei)));
-                    heap.push(Reverse((nd, e.to)));
-                }
+            let best = Best {
+                cost: d.saturating_add(e.cost.total()),
+                edge: Some(ei),
+                hops: cur.hops + 1,
+            };
+            if improve(&mut comp, e.to, best) {
+                heap.push(Reverse((best.cost, e.to)));
             }
         }
     }
-    let mut reach = comp.clone();
-    let mut impact: Vec<Option<(u32, Option<usize>)>> = vec![None; n];
-    for (ui, c) in comp.iter().enumerate() {
-        let u = ZoneId(ui as u32);
-        let Some((d, _)) = *c else { continue };
-        if !expands(u) {
-            continue;
-        }
-        for &ei in g.out_edges(u) {
-            let Some(e) = g.edge(ei) else { continue };
-            let nd = d.saturating_add(e.cost.total());
-            let targets = [Some(&mut reach), e.write.then_some(&mut impact)];
-            for list in targets.into_iter().flatten() {
-                if let Some(slot) = list.get_mut(e.to.0 as usize) {
-                    if slot.is_none_or(|(best, _)| nd < best) {
-                        *slot = Some((nd, Some(ei)));
-                    }
+    comp
+}
+
+/// Layer `k` holds the cheapest foothold in each zone with exactly `k` crossings.
+fn bounded(g: &ZoneGraph, start: &[ZoneId], b: &Bfs, d: u32) -> Vec<Table> {
+    let n = g.zone_count();
+    let mut first: Table = vec![None; n];
+    for &s in start {
+        improve(
+            &mut first,
+            s,
+            Best {
+                cost: 0,
+                edge: None,
+                hops: 0,
+            },
+        );
+    }
+    let mut layers = vec![first];
+    for k in 1..=d {
+        let mut next: Table = vec![None; n];
+        let Some(prev) = layers.last() else { break };
+        for (ui, best) in prev.iter().enumerate() {
+            let Some(best) = best else { continue };
+            for &ei in g.out_edges(ZoneId(ui as u32)) {
+                let Some(e) = g.edge(ei) else { continue };
+                if e.pivot.is_some() && get(&b.comp_hops, e.to).is_some() {
+                    let cost = best.cost.saturating_add(e.cost.total());
+                    improve(
+                        &mut next,
+                        e.to,
+                        Best {
+                            cost,
+                            edge: Some(ei),
+                            hops: k,
+                        },
+                    );
                 }
             }
         }
+        if next.iter().all(Option::is_none) {
+            break;
+        }
+        layers.push(next);
     }
-    Easiest {
-        reach,
-        impact,
-        comp,
-    }
+    layers
 }
 
 impl Easiest {
-    fn table(&self, goal: Goal) -> &[Option<(u32, Option<usize>)>] {
+    /// One last edge of any kind out of a foothold (write-capable for `impact`).
+    fn last_edges(&mut self, g: &ZoneGraph, depth: Option<u32>) {
+        let within = |hops: u32| depth.is_none_or(|d| hops < d);
+        let footholds: Vec<(usize, Best)> = match &self.layers {
+            Some(layers) => layers
+                .iter()
+                .flat_map(|l| l.iter().enumerate().filter_map(|(i, b)| b.map(|b| (i, b))))
+                .collect(),
+            None => self
+                .comp
+                .iter()
+                .enumerate()
+                .filter_map(|(i, b)| b.map(|b| (i, b)))
+                .collect(),
+        };
+        for (ui, from) in footholds {
+            if !within(from.hops) {
+                continue;
+            }
+            for &ei in g.out_edges(ZoneId(ui as u32)) {
+                let Some(e) = g.edge(ei) else { continue };
+                let best = Best {
+                    cost: from.cost.saturating_add(e.cost.total()),
+                    edge: Some(ei),
+                    hops: from.hops + 1,
+                };
+                improve(&mut self.reach, e.to, best);
+                if e.write {
+                    improve(&mut self.impact, e.to, best);
+                }
+            }
+        }
+    }
+
+    fn table(&self, goal: Goal) -> &Table {
         match goal {
             Goal::Reach => &self.reach,
             Goal::Impact => &self.impact,
@@ -290,27 +396,34 @@ impl Easiest {
             .get(zone.0 as usize)
             .copied()
             .flatten()
-            .map(|(d, _)| d)
+            .map(|b| b.cost)
     }
 
     /// Edge indices of the easiest path to `goal` in `zone`, from a source.
     pub fn path(&self, g: &ZoneGraph, zone: ZoneId, goal: Goal) -> Vec<usize> {
         let mut out = Vec::new();
-        let mut last = self
-            .table(goal)
-            .get(zone.0 as usize)
-            .copied()
-            .flatten()
-            .and_then(|(_, e)| e);
-        while let Some(ei) = last {
+        let mut cur = self.table(goal).get(zone.0 as usize).copied().flatten();
+        while let Some(Best {
+            edge: Some(ei),
+            hops,
+            ..
+        }) = cur
+        {
             out.push(ei);
             if out.len() > g.zone_count() {
                 break;
             }
-            last = g
-                .edge(ei)
-                .and_then(|e| self.comp.get(e.from.0 as usize).copied().flatten())
-                .and_then(|(_, e)| e);
+            let Some(from) = g.edge(ei).map(|e| e.from.0 as usize) else {
+                break;
+            };
+            cur = match &self.layers {
+                Some(layers) => layers
+                    .get(hops.saturating_sub(1) as usize)
+                    .and_then(|l| l.get(from))
+                    .copied()
+                    .flatten(),
+                None => self.comp.get(from).copied().flatten(),
+            };
         }
         out.reverse();
         out

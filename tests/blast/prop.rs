@@ -136,3 +136,39 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Every reported path starts at a source, chains edge to edge, crosses
+    /// footholds until its last edge, ends at its zone, costs what the report
+    /// says, respects the depth and is no longer than needed for its grade.
+    #[test]
+    fn paths_are_consistent(s in spec(), depth in proptest::option::of(0u32..4), any_pivot in any::<bool>()) {
+        let m = build(&s, true);
+        let r = analyze(&m, &BlastOptions { depth, assume_any_pivot: any_pivot, ..BlastOptions::default() });
+        let sources: Vec<_> = r.sources.iter().map(|s| s.zone).collect();
+        for z in &r.zones {
+            let p = &z.path;
+            prop_assert!(!p.is_empty());
+            prop_assert!(sources.contains(&p[0].from));
+            prop_assert_eq!(p.last().unwrap().to, z.zone);
+            for w in p.windows(2) {
+                prop_assert_eq!(w[0].to, w[1].from);
+                prop_assert!(w[0].pivot.is_some());
+            }
+            prop_assert_eq!(p.iter().map(|e| e.cost.total()).sum::<u32>(), z.difficulty);
+            prop_assert!(z.reach_difficulty <= z.difficulty);
+            prop_assert!(z.reach_hops <= z.hops && z.hops as usize <= p.len());
+            if let Some(d) = depth {
+                prop_assert!(p.len() <= d as usize);
+            }
+            let last = p.last().unwrap();
+            match z.grade {
+                Grade::Compromised => prop_assert!(last.pivot.is_some()),
+                Grade::Impacted => prop_assert!(last.write),
+                Grade::Reachable => {}
+            }
+        }
+    }
+}

@@ -328,6 +328,13 @@ fn easiest_path_may_take_more_hops() {
     assert_eq!(path(&m, cell), vec!["in", "down"]);
     assert!(r.crossings[0].dmz_bypass.is_some());
     assert_eq!(cut_names(&m, &r), vec!["direct", "in"]);
+    // With at most one crossing, the easiest path is the direct one.
+    let r = run(&m, |o| o.depth = Some(1));
+    let cell = zone_named(&m, &r, "cell");
+    assert_eq!((cell.hops, cell.difficulty), (1, 14));
+    assert_eq!(path(&m, cell), vec!["direct"]);
+    let r = run(&m, |o| o.depth = Some(2));
+    assert_eq!(path(&m, zone_named(&m, &r, "cell")), vec!["in", "down"]);
 }
 
 #[test]

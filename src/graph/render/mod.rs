@@ -9,6 +9,7 @@ pub use json::{render_json, SCHEMA};
 pub use text::render_text;
 
 mod dot;
+mod layout;
 mod map;
 mod mermaid;
 

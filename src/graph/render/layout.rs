@@ -64,6 +64,8 @@ pub(super) struct Layout {
     pub(super) dummies: BTreeMap<(usize, usize), f64>,
     /// Level index per zone.
     pub(super) level: Vec<usize>,
+    /// Edge indices touching each zone.
+    pub(super) incident: Vec<Vec<usize>>,
     pub(super) bands: Vec<Band>,
     pub(super) width: f64,
     pub(super) height: f64,
@@ -248,10 +250,19 @@ pub(super) fn layout(model: &Model, m: &Map, top: f64) -> Layout {
         .get(m.levels.len().saturating_sub(1))
         .copied()
         .unwrap_or(BAND_GAP);
+    let mut incident = vec![Vec::new(); model.zones.len()];
+    for (i, e) in m.edges.iter().enumerate() {
+        for z in [e.from, e.to] {
+            if let Some(list) = incident.get_mut(z.0 as usize) {
+                list.push(i);
+            }
+        }
+    }
     Layout {
         boxes,
         dummies,
         level,
+        incident,
         bands,
         width,
         height: y - last + MARGIN,
@@ -358,11 +369,13 @@ fn port_x(
     let Some(&lz) = l.level.get(zone.0 as usize) else {
         return rect.cx();
     };
-    let mut peers: Vec<(f64, usize)> = m
-        .edges
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| {
+    let mut peers: Vec<(f64, usize)> = l
+        .incident
+        .get(zone.0 as usize)
+        .into_iter()
+        .flatten()
+        .filter_map(|&i| {
+            let o = m.edges.get(i)?;
             let (other, first_mid) = if o.from == zone {
                 (o.to, true)
             } else if o.to == zone {

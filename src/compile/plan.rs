@@ -380,13 +380,13 @@ impl Builder<'_> {
                 let Some(l4) = l4_for(m, flow.family) else {
                     continue;
                 };
-                let comment = format!("conduit {} service {}", conduit.name, service.name);
+                let comment = describe(conduit, &format!("service {}", service.name));
                 let rule = self.rule(flow, RuleKind::Allow, Some(service.name.clone()), l4, log, comment);
                 self.rules.push(rule);
             }
         }
         if monitored {
-            let comment = format!("conduit {} monitor scope", conduit.name);
+            let comment = describe(conduit, "monitor scope");
             let rule = self.rule(flow, RuleKind::MonitorScope, None, L4::Any, Some(LogAs::WouldDrop), comment);
             self.rules.push(rule);
         }
@@ -469,4 +469,20 @@ fn model_families(model: &Model) -> BTreeSet<Family> {
         .iter()
         .flat_map(|z| z.assets.iter().map(|a| Family::of(a.address.value)));
     nets.chain(assets).collect()
+}
+
+/// Rule comment: conduit, what the rule is, then vendor, ticket and
+/// justification as written (untrusted: backends sanitize and cut it).
+fn describe(conduit: &Conduit, what: &str) -> String {
+    let mut text = format!("conduit {} {what}", conduit.name);
+    if let Some(v) = &conduit.vendor {
+        text.push_str(&format!("; vendor {v}"));
+    }
+    if let Some(t) = &conduit.ticket {
+        text.push_str(&format!("; ticket {t}"));
+    }
+    if let Some(j) = &conduit.justification {
+        text.push_str(&format!("; {j}"));
+    }
+    text
 }

@@ -534,6 +534,12 @@ const SMALL: &[ZoneSpec] = &[
         prefix: 24,
         hosts: &["10.62.0.5"],
     },
+    ZoneSpec {
+        bridge: "zw",
+        gateway: "198.51.100.1",
+        prefix: 24,
+        hosts: &["198.51.100.7"],
+    },
 ];
 
 /// A schedule window one hour long, twelve hours away from now (UTC).
@@ -544,12 +550,14 @@ fn closed_window() -> String {
 
 fn small_policy() -> Model {
     policy(&format!(
-        "zone a {{\n purdue 3\n network 10.61.0.0/24\n}}\n\
+        "zone internet {{\n class external\n network 0.0.0.0/0\n}}\n\
+         zone a {{\n purdue 3\n network 10.61.0.0/24\n}}\n\
          zone b {{\n purdue 2\n network 10.62.0.0/24\n}}\n\
          conduit expired {{\n a -> b\n allow tcp 8080\n expires 2026-01-01\n}}\n\
          conduit always {{\n a -> b\n allow tcp 22\n schedule \"daily 00:00-24:00\"\n}}\n\
          conduit not-now {{\n a -> b\n allow tcp 443\n schedule \"{}\"\n}}\n\
-         conduit open {{\n a -> b\n allow tcp 102\n}}\n",
+         conduit open {{\n a -> b\n allow tcp 102\n}}\n\
+         conduit inbound {{\n internet -> b\n allow tcp 5450\n}}\n",
         closed_window()
     ))
 }
@@ -572,6 +580,8 @@ fn schedules_and_expiry(backend: &str, tag: &str) {
         p("10.61.0.5", "10.62.0.5", "tcp", 443, false, "schedule window excludes now"),
         p("10.61.0.5", "10.62.0.5", "tcp", 102, true, "no schedule"),
         p("10.62.0.5", "10.61.0.5", "tcp", 102, false, "reverse of ->"),
+        p("198.51.100.7", "10.62.0.5", "tcp", 5450, true, "internet -> b"),
+        p("10.61.0.5", "10.62.0.5", "tcp", 5450, false, "zone a is inside, not internet"),
     ];
     lab.expect(&format!("{backend} schedules, expiry (as of 2025-12-01)"), &probes);
     // Compiled after the expiry: left out with W0001; nothing passes either.

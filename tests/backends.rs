@@ -5,7 +5,12 @@
 //! Tests that need root (the tools and namespaces) skip with a message when
 //! not root; `CONDUIT_REQUIRE_NETNS=1` turns such a skip into a failure.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 #[path = "backends/golden.rs"]
 mod golden;

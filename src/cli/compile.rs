@@ -112,7 +112,11 @@ fn choose(
         let (t, diags) = target::load(sources, &name, Some(path.clone()), text, model);
         print_diags(sources, &diags);
         let t = t.ok_or(Exit::Findings)?;
-        if args.backend.as_deref().is_some_and(|b| b != t.backend.name()) {
+        if args
+            .backend
+            .as_deref()
+            .is_some_and(|b| b != t.backend.name())
+        {
             eprintln!("error: --backend disagrees with the target profile's backend");
             return Err(Exit::Usage);
         }
@@ -152,7 +156,10 @@ fn write_files(output: Option<&Path>, files: &[OutputFile]) -> Exit {
         let mut all = String::new();
         for (i, f) in files.iter().enumerate() {
             if i > 0 {
-                all.push_str(&format!("\n# ==> {} input follows (use -o to get separate files) <==\n", f.role));
+                all.push_str(&format!(
+                    "\n# ==> {} input follows (use -o to get separate files) <==\n",
+                    f.role
+                ));
             }
             all.push_str(&f.text);
         }

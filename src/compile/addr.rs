@@ -119,7 +119,9 @@ impl RangeSet {
     }
 
     pub fn contains(&self, value: u128) -> bool {
-        self.ranges.iter().any(|&(lo, hi)| lo <= value && value <= hi)
+        self.ranges
+            .iter()
+            .any(|&(lo, hi)| lo <= value && value <= hi)
     }
 
     /// `self` without every address in `other`.

@@ -69,7 +69,10 @@ impl Plan {
             && iface(&rule.iif, &pkt.iif)
             && iface(&rule.oif, &pkt.oif)
             && l4_matches(&rule.l4, rule.family, pkt.l4)
-            && rule.window.as_ref().is_none_or(|w| in_window(w, pkt.unix_time))
+            && rule
+                .window
+                .as_ref()
+                .is_none_or(|w| in_window(w, pkt.unix_time))
             && rule.expires.is_none_or(|d| pkt.unix_time < date_to_unix(d))
     }
 }

@@ -109,7 +109,11 @@ fn state_rules(out: &mut String, plan: &Plan) {
     out.push_str("-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n");
     let (prefix, verdict, comment) = match plan.mode {
         Mode::Enforce => (PREFIX_INVALID, "DROP", "invalid state"),
-        Mode::Monitor => (PREFIX_MONITOR, "ACCEPT", "monitor: would drop invalid state"),
+        Mode::Monitor => (
+            PREFIX_MONITOR,
+            "ACCEPT",
+            "monitor: would drop invalid state",
+        ),
     };
     if plan.log_denied {
         let _ = writeln!(
@@ -126,7 +130,11 @@ fn state_rules(out: &mut String, plan: &Plan) {
 fn default_rules(out: &mut String, plan: &Plan) {
     let (prefix, verdict, comment) = match plan.mode {
         Mode::Enforce => (PREFIX_DENY, "DROP", "default deny"),
-        Mode::Monitor => (PREFIX_MONITOR, "ACCEPT", "monitor: would drop (default deny)"),
+        Mode::Monitor => (
+            PREFIX_MONITOR,
+            "ACCEPT",
+            "monitor: would drop (default deny)",
+        ),
     };
     if plan.log_denied {
         let _ = writeln!(
@@ -155,8 +163,14 @@ impl Body {
     fn rule(&mut self, plan: &Plan, rule: &Rule, n: usize) {
         let id = format!("cdt{n:04}");
         let verdict = self.verdict(rule, &id);
-        let src = plan.set(&rule.src).map(|s| s.elements()).unwrap_or_default();
-        let dst = plan.set(&rule.dst).map(|s| s.elements()).unwrap_or_default();
+        let src = plan
+            .set(&rule.src)
+            .map(|s| s.elements())
+            .unwrap_or_default();
+        let dst = plan
+            .set(&rule.dst)
+            .map(|s| s.elements())
+            .unwrap_or_default();
         let (dst_inline, after_src) = match dst.as_slice() {
             [one] => (Some(addr_match(one, "d")), verdict),
             _ => {
@@ -179,7 +193,10 @@ impl Body {
             // The source chain carries the inline destination match.
             (None, _) => Vec::new(),
         };
-        let comment = format!("-m comment --comment \"{}\"", sanitize(&rule.comment, COMMENT_BYTES));
+        let comment = format!(
+            "-m comment --comment \"{}\"",
+            sanitize(&rule.comment, COMMENT_BYTES)
+        );
         for l4 in l4_matches(&rule.l4, rule.family) {
             let mut parts = interfaces(rule);
             parts.extend(addrs.iter().cloned());
@@ -213,7 +230,14 @@ impl Body {
     }
 
     /// A chain that jumps to `target` for each element of a set.
-    fn chain(&mut self, name: &str, elements: &[Element], dir: &str, extra: Option<&str>, target: &str) {
+    fn chain(
+        &mut self,
+        name: &str,
+        elements: &[Element],
+        dir: &str,
+        extra: Option<&str>,
+        target: &str,
+    ) {
         self.chains.push(name.to_string());
         for e in elements {
             let mut line = format!("-A {name} {}", addr_match(e, dir));
@@ -310,7 +334,11 @@ fn time_match(window: Option<&Window>, expires: Option<Date>) -> Option<String> 
     if let Some(w) = window {
         if w.start_sec > 0 || w.end_sec < 86_400 {
             let end = w.end_sec.saturating_sub(1).max(w.start_sec);
-            parts.push(format!("--timestart {} --timestop {}", hms(w.start_sec), hms(end)));
+            parts.push(format!(
+                "--timestart {} --timestop {}",
+                hms(w.start_sec),
+                hms(end)
+            ));
         }
         if w.days.len() < 7 {
             let days: Vec<&str> = w.days.iter().map(|d| day_name(*d)).collect();

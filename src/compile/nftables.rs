@@ -89,7 +89,11 @@ fn set_def(out: &mut String, set: &AddrSet) {
     let _ = writeln!(out, "\tset {} {{", set.name);
     let _ = writeln!(out, "\t\ttype {ty}");
     out.push_str("\t\tflags interval\n");
-    let _ = writeln!(out, "\t\tcomment \"{}\"", sanitize(&set.what, COMMENT_BYTES));
+    let _ = writeln!(
+        out,
+        "\t\tcomment \"{}\"",
+        sanitize(&set.what, COMMENT_BYTES)
+    );
     let _ = writeln!(out, "\t\telements = {{ {} }}", elements.join(", "));
     out.push_str("\t}\n\n");
 }

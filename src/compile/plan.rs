@@ -381,13 +381,27 @@ impl Builder<'_> {
                     continue;
                 };
                 let comment = describe(conduit, &format!("service {}", service.name));
-                let rule = self.rule(flow, RuleKind::Allow, Some(service.name.clone()), l4, log, comment);
+                let rule = self.rule(
+                    flow,
+                    RuleKind::Allow,
+                    Some(service.name.clone()),
+                    l4,
+                    log,
+                    comment,
+                );
                 self.rules.push(rule);
             }
         }
         if monitored {
             let comment = describe(conduit, "monitor scope");
-            let rule = self.rule(flow, RuleKind::MonitorScope, None, L4::Any, Some(LogAs::WouldDrop), comment);
+            let rule = self.rule(
+                flow,
+                RuleKind::MonitorScope,
+                None,
+                L4::Any,
+                Some(LogAs::WouldDrop),
+                comment,
+            );
             self.rules.push(rule);
         }
     }

@@ -172,7 +172,10 @@ fn check_interfaces(
             continue;
         }
         out.insert(zid, iface.value.clone());
-        by_iface.entry(iface.value.as_str()).or_default().push((zid, zspan));
+        by_iface
+            .entry(iface.value.as_str())
+            .or_default()
+            .push((zid, zspan));
     }
     for (iface, zones) in &by_iface {
         shared_interface(model, iface, zones, diags);
@@ -182,7 +185,12 @@ fn check_interfaces(
 
 /// Zones sharing an interface must be told apart by address: each needs
 /// at least one network.
-fn shared_interface(model: &Model, iface: &str, zones: &[(ZoneId, Span)], diags: &mut Vec<Diagnostic>) {
+fn shared_interface(
+    model: &Model,
+    iface: &str,
+    zones: &[(ZoneId, Span)],
+    diags: &mut Vec<Diagnostic>,
+) {
     if zones.len() < 2 {
         return;
     }
@@ -197,9 +205,13 @@ fn shared_interface(model: &Model, iface: &str, zones: &[(ZoneId, Span)], diags:
             )
             .at(*span, "zone without networks");
             for (other, ospan) in zones.iter().filter(|(o, _)| o != zid) {
-                d = d.with_label(*ospan, format!("`{}` is on `{iface}` too", model.zone(*other).name));
+                d = d.with_label(
+                    *ospan,
+                    format!("`{}` is on `{iface}` too", model.zone(*other).name),
+                );
             }
-            diags.push(d.with_help("give the zone a `network`, or put it behind its own interface"));
+            diags
+                .push(d.with_help("give the zone a `network`, or put it behind its own interface"));
         }
     }
 }

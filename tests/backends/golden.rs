@@ -14,8 +14,12 @@ pub fn check_golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing golden {}: run with UPDATE_GOLDEN=1", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden {}: run with UPDATE_GOLDEN=1",
+            path.display()
+        )
+    });
     if expected != actual {
         panic!(
             "golden {} differs (UPDATE_GOLDEN=1 rewrites it)\n--- actual ---\n{actual}",
@@ -38,18 +42,35 @@ fn riverside_goldens_both_backends_both_modes() {
         let plan = build(&model, &options(mode, "2026-11-28"));
         let nft = emit("nftables", &plan);
         assert_eq!(nft.len(), 1);
-        check_golden(&format!("riverside/nftables-{}.nft", mode_name(mode)), &nft[0].text);
+        check_golden(
+            &format!("riverside/nftables-{}.nft", mode_name(mode)),
+            &nft[0].text,
+        );
         let ipt = emit("iptables", &plan);
-        assert_eq!(ipt.len(), 2, "riverside has IPv6 networks: an ip6tables file too");
-        check_golden(&format!("riverside/iptables-{}.rules", mode_name(mode)), &ipt[0].text);
-        check_golden(&format!("riverside/iptables-{}.rules.v6", mode_name(mode)), &ipt[1].text);
+        assert_eq!(
+            ipt.len(),
+            2,
+            "riverside has IPv6 networks: an ip6tables file too"
+        );
+        check_golden(
+            &format!("riverside/iptables-{}.rules", mode_name(mode)),
+            &ipt[0].text,
+        );
+        check_golden(
+            &format!("riverside/iptables-{}.rules.v6", mode_name(mode)),
+            &ipt[1].text,
+        );
     }
 }
 
 #[test]
 fn riverside_goldens_through_target_profiles() {
     let model = riverside();
-    for name in ["riverside-core-fw", "riverside-core-fw-iptables", "riverside-cell1-fw"] {
+    for name in [
+        "riverside-core-fw",
+        "riverside-core-fw-iptables",
+        "riverside-cell1-fw",
+    ] {
         let path = root_dir().join(format!("targets/{name}.yaml"));
         let text = std::fs::read_to_string(&path).unwrap();
         let mut sources = SourceMap::new();
@@ -70,15 +91,22 @@ fn riverside_goldens_through_target_profiles() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = emit("nftables", &build(&riverside(), &options(Mode::Enforce, "2026-11-28")));
-    let b = emit("nftables", &build(&riverside(), &options(Mode::Enforce, "2026-11-28")));
+    let a = emit(
+        "nftables",
+        &build(&riverside(), &options(Mode::Enforce, "2026-11-28")),
+    );
+    let b = emit(
+        "nftables",
+        &build(&riverside(), &options(Mode::Enforce, "2026-11-28")),
+    );
     assert_eq!(a, b);
 }
 
 #[test]
 fn expired_conduits_are_left_out_with_w0001() {
     let model = riverside();
-    let (plan, diags) = conduit::compile::plan::build(&model, &options(Mode::Enforce, "2027-04-01"));
+    let (plan, diags) =
+        conduit::compile::plan::build(&model, &options(Mode::Enforce, "2027-04-01"));
     let expired: Vec<&str> = diags
         .iter()
         .filter(|d| d.code == "W0001")
@@ -91,7 +119,8 @@ fn expired_conduits_are_left_out_with_w0001() {
     let nft = &emit("nftables", &plan)[0].text;
     assert!(!nft.contains("vendor"), "{nft}");
     // The day before expiry the rules are in, bounded by the expiry instant.
-    let (plan, diags) = conduit::compile::plan::build(&model, &options(Mode::Enforce, "2027-03-30"));
+    let (plan, diags) =
+        conduit::compile::plan::build(&model, &options(Mode::Enforce, "2027-03-30"));
     assert!(diags.is_empty());
     let nft = &emit("nftables", &plan)[0].text;
     assert!(nft.contains("meta time < 1806451200"), "{nft}");

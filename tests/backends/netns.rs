@@ -159,7 +159,14 @@ impl Lab {
         ip(&["netns", "add", &router]);
         lab.namespaces.push(router.clone());
         ip(&["-n", &router, "link", "set", "lo", "up"]);
-        let sysctl = ["netns", "exec", &router, "sysctl", "-qw", "net.ipv4.ip_forward=1"];
+        let sysctl = [
+            "netns",
+            "exec",
+            &router,
+            "sysctl",
+            "-qw",
+            "net.ipv4.ip_forward=1",
+        ];
         let (ok, out) = run("ip", &sysctl);
         assert!(ok, "{out}");
         let mut n = 0;
@@ -202,7 +209,12 @@ impl Lab {
             let child = Command::new("ip")
                 .args(["netns", "exec", ns])
                 .arg(&exe)
-                .args(["netns::helper", "--exact", "--nocapture", "--test-threads=1"])
+                .args([
+                    "netns::helper",
+                    "--exact",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
                 .env("CONDUIT_NETNS_HELPER", "listen")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -287,7 +299,9 @@ impl Lab {
         let (ok, out) = match backend {
             "nftables" => run(
                 "ip",
-                &["netns", "exec", r, "nft", "list", "chain", "inet", "conduit", "forward"],
+                &[
+                    "netns", "exec", r, "nft", "list", "chain", "inet", "conduit", "forward",
+                ],
             ),
             _ => run("ip", &["netns", "exec", r, "iptables-save", "-c"]),
         };
@@ -383,25 +397,158 @@ fn riverside_enforce_probes() -> Vec<Probe> {
     let engineering = open_now(WEEKDAYS, 6, 18);
     let vendor_support = open_now(WEEKDAYS, 8, 17);
     vec![
-        p("10.10.0.5", "10.20.0.10", "tcp", 443, true, "business-reports"),
-        p("10.20.0.10", "10.10.0.5", "tcp", 443, false, "reverse of business-reports"),
-        p("10.25.0.10", "10.20.0.10", "tcp", 5450, true, "historian-mirror"),
-        p("10.25.0.50", "10.20.0.10", "tcp", 5450, false, "historian-mirror from another host"),
-        p("10.30.0.21", "10.40.1.10", "tcp", 102, true, "hmi-control from hmi-1"),
-        p("10.30.0.5", "10.40.1.50", "tcp", 102, true, "hmi-control to any line1 host"),
-        p("10.30.0.40", "10.40.1.10", "tcp", 102, false, "no conduit from that host"),
-        p("10.40.1.10", "10.30.0.21", "tcp", 102, false, "reverse of hmi-control"),
-        p("10.30.0.21", "10.40.1.10", "tcp", 443, false, "hmi-control allows s7comm only"),
-        p("10.30.0.30", "10.40.1.10", "tcp", 102, engineering, "engineering, mon-fri 06-18 UTC"),
-        p("10.20.0.20", "10.40.1.10", "tcp", 102, true, "vendor-to-plc, not yet expired"),
-        p("198.51.100.7", "10.20.0.20", "tcp", 443, vendor_support, "vendor-support, mon-fri 08-17"),
-        p("198.51.100.7", "10.20.0.10", "tcp", 443, false, "internet to the historian mirror"),
-        p("10.10.0.5", "10.40.1.10", "tcp", 102, false, "enterprise to line1: no conduit"),
-        p("10.50.0.5", "10.40.1.10", "tcp", 102, false, "sis to line1: no conduit"),
-        p("10.40.1.50", "10.25.0.50", "udp", 123, true, "time-sync (monitored conduit)"),
-        p("10.25.0.50", "10.30.0.40", "udp", 123, true, "time-sync, <-> both ways"),
-        p("10.40.1.50", "10.25.0.50", "tcp", 22, true, "time-sync monitor scope passes the rest"),
-        p("10.25.0.50", "10.20.0.10", "udp", 123, false, "no conduit site-ops to idmz"),
+        p(
+            "10.10.0.5",
+            "10.20.0.10",
+            "tcp",
+            443,
+            true,
+            "business-reports",
+        ),
+        p(
+            "10.20.0.10",
+            "10.10.0.5",
+            "tcp",
+            443,
+            false,
+            "reverse of business-reports",
+        ),
+        p(
+            "10.25.0.10",
+            "10.20.0.10",
+            "tcp",
+            5450,
+            true,
+            "historian-mirror",
+        ),
+        p(
+            "10.25.0.50",
+            "10.20.0.10",
+            "tcp",
+            5450,
+            false,
+            "historian-mirror from another host",
+        ),
+        p(
+            "10.30.0.21",
+            "10.40.1.10",
+            "tcp",
+            102,
+            true,
+            "hmi-control from hmi-1",
+        ),
+        p(
+            "10.30.0.5",
+            "10.40.1.50",
+            "tcp",
+            102,
+            true,
+            "hmi-control to any line1 host",
+        ),
+        p(
+            "10.30.0.40",
+            "10.40.1.10",
+            "tcp",
+            102,
+            false,
+            "no conduit from that host",
+        ),
+        p(
+            "10.40.1.10",
+            "10.30.0.21",
+            "tcp",
+            102,
+            false,
+            "reverse of hmi-control",
+        ),
+        p(
+            "10.30.0.21",
+            "10.40.1.10",
+            "tcp",
+            443,
+            false,
+            "hmi-control allows s7comm only",
+        ),
+        p(
+            "10.30.0.30",
+            "10.40.1.10",
+            "tcp",
+            102,
+            engineering,
+            "engineering, mon-fri 06-18 UTC",
+        ),
+        p(
+            "10.20.0.20",
+            "10.40.1.10",
+            "tcp",
+            102,
+            true,
+            "vendor-to-plc, not yet expired",
+        ),
+        p(
+            "198.51.100.7",
+            "10.20.0.20",
+            "tcp",
+            443,
+            vendor_support,
+            "vendor-support, mon-fri 08-17",
+        ),
+        p(
+            "198.51.100.7",
+            "10.20.0.10",
+            "tcp",
+            443,
+            false,
+            "internet to the historian mirror",
+        ),
+        p(
+            "10.10.0.5",
+            "10.40.1.10",
+            "tcp",
+            102,
+            false,
+            "enterprise to line1: no conduit",
+        ),
+        p(
+            "10.50.0.5",
+            "10.40.1.10",
+            "tcp",
+            102,
+            false,
+            "sis to line1: no conduit",
+        ),
+        p(
+            "10.40.1.50",
+            "10.25.0.50",
+            "udp",
+            123,
+            true,
+            "time-sync (monitored conduit)",
+        ),
+        p(
+            "10.25.0.50",
+            "10.30.0.40",
+            "udp",
+            123,
+            true,
+            "time-sync, <-> both ways",
+        ),
+        p(
+            "10.40.1.50",
+            "10.25.0.50",
+            "tcp",
+            22,
+            true,
+            "time-sync monitor scope passes the rest",
+        ),
+        p(
+            "10.25.0.50",
+            "10.20.0.10",
+            "udp",
+            123,
+            false,
+            "no conduit site-ops to idmz",
+        ),
     ]
 }
 
@@ -413,14 +560,24 @@ fn riverside_enforce(backend: &str, tag: &str) {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let lab = Lab::new(tag, RIVERSIDE);
     // Without a ruleset everything is routed: the drops below are the firewall's.
-    let baseline = [p("10.10.0.5", "10.40.1.10", "tcp", 102, true, "no firewall yet")];
+    let baseline = [p(
+        "10.10.0.5",
+        "10.40.1.10",
+        "tcp",
+        102,
+        true,
+        "no firewall yet",
+    )];
     lab.expect("baseline routing", &baseline);
     let files = compile(&riverside(), backend, &options(Mode::Enforce, &today()));
     lab.load(&files);
     lab.load(&files); // reloading is idempotent
     let what = format!("riverside {backend} enforce");
     lab.expect(&what, &riverside_enforce_probes());
-    assert!(lab.counter(backend, "default deny") > 0, "denied traffic is counted");
+    assert!(
+        lab.counter(backend, "default deny") > 0,
+        "denied traffic is counted"
+    );
     let scope = lab.counter(backend, "conduit time-sync monitor scope");
     assert!(scope > 0, "a monitored conduit counts what it would drop");
     assert!(lab.counter(backend, "conduit business-reports service https") > 0);
@@ -500,10 +657,20 @@ fn target_interfaces(backend: &str, tag: &str) {
     // The profile puts supervisory on the wrong interface: hmi-control
     // no longer matches.
     let mut wrong = iface;
-    wrong.insert(model.zone_by_name("supervisory").unwrap(), "eth5".to_string());
+    wrong.insert(
+        model.zone_by_name("supervisory").unwrap(),
+        "eth5".to_string(),
+    );
     opts.interfaces = Some(wrong);
     lab.load(&compile(&model, backend, &opts));
-    let probe = [p("10.30.0.21", "10.40.1.10", "tcp", 102, false, "supervisory is not on eth5")];
+    let probe = [p(
+        "10.30.0.21",
+        "10.40.1.10",
+        "tcp",
+        102,
+        false,
+        "supervisory is not on eth5",
+    )];
     lab.expect("interfaces matter", &probe);
 }
 
@@ -566,7 +733,14 @@ fn schedules_and_expiry(backend: &str, tag: &str) {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let model = small_policy();
     let lab = Lab::new(tag, SMALL);
-    let baseline = [p("10.61.0.5", "10.62.0.5", "tcp", 8080, true, "no firewall yet")];
+    let baseline = [p(
+        "10.61.0.5",
+        "10.62.0.5",
+        "tcp",
+        8080,
+        true,
+        "no firewall yet",
+    )];
     lab.expect("baseline", &baseline);
     // Compiled before the expiry: the firewall's own clock ends the access.
     let before = options(Mode::Enforce, "2025-12-01");
@@ -575,21 +749,62 @@ fn schedules_and_expiry(backend: &str, tag: &str) {
     assert!(plan.rules.iter().any(|r| r.conduit == "expired"));
     lab.load(&emit(backend, &plan));
     let probes = [
-        p("10.61.0.5", "10.62.0.5", "tcp", 8080, false, "expired on the firewall's clock"),
-        p("10.61.0.5", "10.62.0.5", "tcp", 22, true, "schedule daily 00:00-24:00"),
-        p("10.61.0.5", "10.62.0.5", "tcp", 443, false, "schedule window excludes now"),
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            8080,
+            false,
+            "expired on the firewall's clock",
+        ),
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            22,
+            true,
+            "schedule daily 00:00-24:00",
+        ),
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            443,
+            false,
+            "schedule window excludes now",
+        ),
         p("10.61.0.5", "10.62.0.5", "tcp", 102, true, "no schedule"),
         p("10.62.0.5", "10.61.0.5", "tcp", 102, false, "reverse of ->"),
-        p("198.51.100.7", "10.62.0.5", "tcp", 5450, true, "internet -> b"),
-        p("10.61.0.5", "10.62.0.5", "tcp", 5450, false, "zone a is inside, not internet"),
+        p(
+            "198.51.100.7",
+            "10.62.0.5",
+            "tcp",
+            5450,
+            true,
+            "internet -> b",
+        ),
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            5450,
+            false,
+            "zone a is inside, not internet",
+        ),
     ];
-    lab.expect(&format!("{backend} schedules, expiry (as of 2025-12-01)"), &probes);
+    lab.expect(
+        &format!("{backend} schedules, expiry (as of 2025-12-01)"),
+        &probes,
+    );
     // Compiled after the expiry: left out with W0001; nothing passes either.
     let (plan, warnings) = conduit::compile::plan::build(&model, &options(Mode::Enforce, &today()));
     assert!(warnings.iter().any(|d| d.code == "W0001"));
     assert!(plan.rules.iter().all(|r| r.conduit != "expired"));
     lab.load(&emit(backend, &plan));
-    lab.expect(&format!("{backend} schedules, expiry (as of today)"), &probes);
+    lab.expect(
+        &format!("{backend} schedules, expiry (as of today)"),
+        &probes,
+    );
 }
 
 #[test]

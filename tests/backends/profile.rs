@@ -7,7 +7,13 @@ use conduit::source::SourceMap;
 
 fn load(text: &str) -> (bool, Vec<Diagnostic>, SourceMap) {
     let mut sources = SourceMap::new();
-    let (t, diags) = target::load(&mut sources, "fw.yaml", None, text.to_string(), &riverside());
+    let (t, diags) = target::load(
+        &mut sources,
+        "fw.yaml",
+        None,
+        text.to_string(),
+        &riverside(),
+    );
     (t.is_some(), diags, sources)
 }
 
@@ -29,7 +35,8 @@ fn a_good_profile_loads() {
 
 #[test]
 fn unknown_zone_is_e0501_at_the_zone() {
-    let (code, at) = only("name: fw\nbackend: nftables\ninterfaces:\n  line1: eth1\n  line9: eth2\n");
+    let (code, at) =
+        only("name: fw\nbackend: nftables\ninterfaces:\n  line1: eth1\n  line9: eth2\n");
     assert_eq!((code.as_str(), at.as_str()), ("E0501", "line9"));
 }
 
@@ -52,9 +59,13 @@ fn zone_without_networks_on_a_shared_interface_is_e0503() {
     assert!(t.is_none());
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0].code, "E0503");
-    assert_eq!(sources.snippet(diags[0].primary.as_ref().unwrap().span), "sis");
+    assert_eq!(
+        sources.snippet(diags[0].primary.as_ref().unwrap().span),
+        "sis"
+    );
     // Zones with networks may share an interface: addresses tell them apart.
-    let (ok, diags, _) = load("name: fw\nbackend: nftables\ninterfaces:\n  internet: eth0\n  enterprise: eth0\n");
+    let (ok, diags, _) =
+        load("name: fw\nbackend: nftables\ninterfaces:\n  internet: eth0\n  enterprise: eth0\n");
     assert!(ok, "{diags:?}");
 }
 
@@ -62,10 +73,12 @@ fn zone_without_networks_on_a_shared_interface_is_e0503() {
 fn other_problems_are_e0504_with_a_span() {
     let (code, at) = only("name: fw\nbackend: nftables\ninterfaces:\n  line1: eth1\nmode: audit\n");
     assert_eq!((code.as_str(), at.as_str()), ("E0504", "audit"));
-    let (code, at) = only("name: fw\nbackend: nftables\ninterfaces:\n  line1: \"eth1\\\" accept\"\n");
+    let (code, at) =
+        only("name: fw\nbackend: nftables\ninterfaces:\n  line1: \"eth1\\\" accept\"\n");
     assert_eq!(code, "E0504");
     assert!(at.contains("eth1"), "{at}");
-    let (code, at) = only("name: fw\nbackend: nftables\ninterfaces:\n  line1: eth1\nlog-denid: true\n");
+    let (code, at) =
+        only("name: fw\nbackend: nftables\ninterfaces:\n  line1: eth1\nlog-denid: true\n");
     assert_eq!(code, "E0504");
     assert!(at.starts_with("log-denid"), "{at}");
     let (code, _) = only("name: fw\nbackend: nftables\n");

@@ -54,7 +54,10 @@ fn zone(name: &str, class: ZoneClass, nets: &[&str], assets: &[&str]) -> Zone {
         description: None,
         shutdown_authority: None,
         site: None,
-        networks: nets.iter().map(|n| sp(n.parse::<IpNet>().unwrap())).collect(),
+        networks: nets
+            .iter()
+            .map(|n| sp(n.parse::<IpNet>().unwrap()))
+            .collect(),
         assets: assets
             .iter()
             .enumerate()
@@ -84,17 +87,41 @@ const AS_OF: &str = "2026-06-10";
 
 fn random_service(rng: &mut Rng, i: usize) -> Service {
     let pools: [ServiceMatch; 7] = [
-        ServiceMatch { proto: Proto::Tcp, ports: vec![PortRange::single(443)], icmp_type: None },
+        ServiceMatch {
+            proto: Proto::Tcp,
+            ports: vec![PortRange::single(443)],
+            icmp_type: None,
+        },
         ServiceMatch {
             proto: Proto::Tcp,
             ports: vec![PortRange::single(22), PortRange { lo: 100, hi: 110 }],
             icmp_type: None,
         },
-        ServiceMatch { proto: Proto::Udp, ports: vec![PortRange::single(123)], icmp_type: None },
-        ServiceMatch { proto: Proto::Icmp, ports: vec![], icmp_type: None },
-        ServiceMatch { proto: Proto::Icmp, ports: vec![], icmp_type: Some(8) },
-        ServiceMatch { proto: Proto::Other(47), ports: vec![], icmp_type: None },
-        ServiceMatch { proto: Proto::Other(6), ports: vec![], icmp_type: None },
+        ServiceMatch {
+            proto: Proto::Udp,
+            ports: vec![PortRange::single(123)],
+            icmp_type: None,
+        },
+        ServiceMatch {
+            proto: Proto::Icmp,
+            ports: vec![],
+            icmp_type: None,
+        },
+        ServiceMatch {
+            proto: Proto::Icmp,
+            ports: vec![],
+            icmp_type: Some(8),
+        },
+        ServiceMatch {
+            proto: Proto::Other(47),
+            ports: vec![],
+            icmp_type: None,
+        },
+        ServiceMatch {
+            proto: Proto::Other(6),
+            ports: vec![],
+            icmp_type: None,
+        },
     ];
     let n = 1 + rng.below(2) as usize;
     Service {
@@ -111,17 +138,30 @@ fn random_service(rng: &mut Rng, i: usize) -> Service {
 }
 
 fn random_schedule(rng: &mut Rng) -> Schedule {
-    let days: BTreeSet<Weekday> = Weekday::ALL.iter().copied().filter(|_| rng.chance(60)).collect();
+    let days: BTreeSet<Weekday> = Weekday::ALL
+        .iter()
+        .copied()
+        .filter(|_| rng.chance(60))
+        .collect();
     let start = rng.below(24) as u16 * 60;
     let end = (start + 60 + rng.below(12) as u16 * 60).min(1440);
-    Schedule { days, start_minute: start, end_minute: end, text: "random".to_string() }
+    Schedule {
+        days,
+        start_minute: start,
+        end_minute: end,
+        text: "random".to_string(),
+    }
 }
 
 fn random_endpoint(rng: &mut Rng, model: &Model, zones: &[usize]) -> Endpoint {
     let z = *rng.pick(zones);
     let assets = model.zones[z].assets.len() as u64;
     let asset = (assets > 0 && rng.chance(40)).then(|| rng.below(assets) as u32);
-    Endpoint { zone: ZoneId(z as u32), asset, span: Span::default() }
+    Endpoint {
+        zone: ZoneId(z as u32),
+        asset,
+        span: Span::default(),
+    }
 }
 
 fn random_conduit(rng: &mut Rng, model: &Model, i: usize) -> Conduit {
@@ -133,8 +173,12 @@ fn random_conduit(rng: &mut Rng, model: &Model, i: usize) -> Conduit {
     }
     let cut = 1 + rng.below(n as u64 - 1) as usize;
     let (left, right) = order.split_at(cut);
-    let initiators = (0..1 + rng.below(2)).map(|_| random_endpoint(rng, model, left)).collect();
-    let responders = (0..1 + rng.below(2)).map(|_| random_endpoint(rng, model, right)).collect();
+    let initiators = (0..1 + rng.below(2))
+        .map(|_| random_endpoint(rng, model, left))
+        .collect();
+    let responders = (0..1 + rng.below(2))
+        .map(|_| random_endpoint(rng, model, right))
+        .collect();
     let services = (0..1 + rng.below(2))
         .map(|_| sp(ServiceId(rng.below(model.services.len() as u64) as u32)))
         .collect();
@@ -145,18 +189,28 @@ fn random_conduit(rng: &mut Rng, model: &Model, i: usize) -> Conduit {
         flow_span: Span::default(),
         initiators,
         responders,
-        direction: if rng.chance(30) { Direction::Both } else { Direction::Forward },
+        direction: if rng.chance(30) {
+            Direction::Both
+        } else {
+            Direction::Forward
+        },
         services,
         sl: None,
         justification: None,
         ticket: None,
         owner: None,
         vendor: None,
-        expires: rng
-            .chance(30)
-            .then(|| sp(Date::from_days_since_epoch(as_of - 3 + rng.below(20) as i64))),
+        expires: rng.chance(30).then(|| {
+            sp(Date::from_days_since_epoch(
+                as_of - 3 + rng.below(20) as i64,
+            ))
+        }),
         schedule: rng.chance(30).then(|| sp(random_schedule(rng))),
-        mode: if rng.chance(20) { Mode::Monitor } else { Mode::Enforce },
+        mode: if rng.chance(20) {
+            Mode::Monitor
+        } else {
+            Mode::Enforce
+        },
         log: rng.chance(20),
         untrusted_transit: false,
         controls: BTreeSet::new(),
@@ -167,7 +221,12 @@ fn random_conduit(rng: &mut Rng, model: &Model, i: usize) -> Conduit {
 fn random_model(rng: &mut Rng) -> Model {
     let mut zones = Vec::new();
     if rng.chance(60) {
-        zones.push(zone("internet", ZoneClass::External, &["0.0.0.0/0", "::/0"], &[]));
+        zones.push(zone(
+            "internet",
+            ZoneClass::External,
+            &["0.0.0.0/0", "::/0"],
+            &[],
+        ));
     }
     let count = 2 + rng.below(3) as usize;
     for i in 0..count {
@@ -189,10 +248,15 @@ fn random_model(rng: &mut Rng) -> Model {
         zones.push(zone(&format!("z{i}"), ZoneClass::Ot, &nets, &assets));
     }
     zones.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut model = Model { zones, ..Model::default() };
+    let mut model = Model {
+        zones,
+        ..Model::default()
+    };
     model.services = (0..3).map(|i| random_service(rng, i)).collect();
     let conduits = 1 + rng.below(4) as usize;
-    model.conduits = (0..conduits).map(|i| random_conduit(rng, &model, i)).collect();
+    model.conduits = (0..conduits)
+        .map(|i| random_conduit(rng, &model, i))
+        .collect();
     model
 }
 
@@ -200,7 +264,11 @@ fn random_addr(rng: &mut Rng, model: &Model) -> IpAddr {
     let zones = model.zones.len() as u64;
     let z = rng.below(zones + 1) as usize;
     let s = match rng.below(6) {
-        0 | 1 => model.zones.get(z).and_then(|zone| zone.assets.first()).map(|a| a.address.value.to_string()),
+        0 | 1 => model
+            .zones
+            .get(z)
+            .and_then(|zone| zone.assets.first())
+            .map(|a| a.address.value.to_string()),
         2 => Some(format!("10.{}.{}.{}", z, rng.below(3), rng.below(4))),
         3 => Some(format!("2001:db8:{z}::{}", rng.below(4))),
         4 => Some(format!("192.0.2.{}", rng.below(4))),
@@ -217,8 +285,12 @@ fn endpoint_addr(rng: &mut Rng, model: &Model, ep: &Endpoint) -> IpAddr {
     }
     let net = rng.pick(&zone.networks).value;
     match net {
-        IpNet::V4(n) if n.prefix_len() == 0 => format!("198.51.100.{}", rng.below(4)).parse().unwrap(),
-        IpNet::V6(n) if n.prefix_len() == 0 => format!("2001:db8:ff::{}", rng.below(3)).parse().unwrap(),
+        IpNet::V4(n) if n.prefix_len() == 0 => {
+            format!("198.51.100.{}", rng.below(4)).parse().unwrap()
+        }
+        IpNet::V6(n) if n.prefix_len() == 0 => {
+            format!("2001:db8:ff::{}", rng.below(3)).parse().unwrap()
+        }
         IpNet::V4(n) => IpAddr::V4(n.hosts().nth(rng.below(5) as usize).unwrap_or(n.addr())),
         IpNet::V6(n) => IpAddr::V6(n.hosts().nth(rng.below(5) as usize).unwrap_or(n.addr())),
     }
@@ -240,7 +312,11 @@ fn random_pair(rng: &mut Rng, model: &Model) -> (IpAddr, IpAddr) {
     }
 }
 
-fn random_packet(rng: &mut Rng, model: &Model, ifaces: Option<&BTreeMap<ZoneId, String>>) -> Packet {
+fn random_packet(
+    rng: &mut Rng,
+    model: &Model,
+    ifaces: Option<&BTreeMap<ZoneId, String>>,
+) -> Packet {
     let (src, mut dst) = random_pair(rng, model);
     if src.is_ipv4() != dst.is_ipv4() {
         dst = src;
@@ -263,7 +339,14 @@ fn random_packet(rng: &mut Rng, model: &Model, ifaces: Option<&BTreeMap<ZoneId, 
     };
     let iif = iface_of(rng, src);
     let oif = iface_of(rng, dst);
-    Packet { src, dst, l4, iif, oif, unix_time }
+    Packet {
+        src,
+        dst,
+        l4,
+        iif,
+        oif,
+        unix_time,
+    }
 }
 
 // ---- the reference evaluator -------------------------------------------
@@ -288,25 +371,34 @@ fn ref_endpoint(model: &Model, ep: &Endpoint, addr: IpAddr) -> bool {
     }
     match ep.asset {
         None => true,
-        Some(i) => model.zones[ep.zone.0 as usize].assets[i as usize].address.value == addr,
+        Some(i) => {
+            model.zones[ep.zone.0 as usize].assets[i as usize]
+                .address
+                .value
+                == addr
+        }
     }
 }
 
 fn ref_service(model: &Model, c: &Conduit, pkt: &Packet) -> bool {
     let v4 = pkt.src.is_ipv4();
     c.services.iter().any(|s| {
-        model.service(s.value).matches.iter().any(|m| match (m.proto, pkt.l4) {
-            (Proto::Tcp, PacketL4::Tcp(p)) | (Proto::Udp, PacketL4::Udp(p)) => {
-                m.ports.iter().any(|r| r.lo <= p && p <= r.hi)
-            }
-            // `icmp N` names an ICMPv4 type; plain `icmp` is ICMP or ICMPv6.
-            (Proto::Icmp, PacketL4::Icmp(t)) => m.icmp_type.is_none_or(|want| v4 && want == t),
-            (Proto::Other(n), PacketL4::Proto(k)) => n == k,
-            (Proto::Other(6), PacketL4::Tcp(_)) | (Proto::Other(17), PacketL4::Udp(_)) => true,
-            (Proto::Other(1), PacketL4::Icmp(_)) => v4,
-            (Proto::Other(58), PacketL4::Icmp(_)) => !v4,
-            _ => false,
-        })
+        model
+            .service(s.value)
+            .matches
+            .iter()
+            .any(|m| match (m.proto, pkt.l4) {
+                (Proto::Tcp, PacketL4::Tcp(p)) | (Proto::Udp, PacketL4::Udp(p)) => {
+                    m.ports.iter().any(|r| r.lo <= p && p <= r.hi)
+                }
+                // `icmp N` names an ICMPv4 type; plain `icmp` is ICMP or ICMPv6.
+                (Proto::Icmp, PacketL4::Icmp(t)) => m.icmp_type.is_none_or(|want| v4 && want == t),
+                (Proto::Other(n), PacketL4::Proto(k)) => n == k,
+                (Proto::Other(6), PacketL4::Tcp(_)) | (Proto::Other(17), PacketL4::Udp(_)) => true,
+                (Proto::Other(1), PacketL4::Icmp(_)) => v4,
+                (Proto::Other(58), PacketL4::Icmp(_)) => !v4,
+                _ => false,
+            })
     })
 }
 
@@ -360,12 +452,16 @@ impl RefCtx<'_> {
         let allowed = conduits.iter().any(|c| {
             self.on_flow(c, pkt)
                 && ref_service(self.model, c, pkt)
-                && c.schedule.as_ref().is_none_or(|s| ref_schedule(&s.value, pkt.unix_time))
+                && c.schedule
+                    .as_ref()
+                    .is_none_or(|s| ref_schedule(&s.value, pkt.unix_time))
         });
         if allowed {
             Verdict::Allow
         } else if self.mode == Mode::Monitor
-            || conduits.iter().any(|c| c.mode == Mode::Monitor && self.on_flow(c, pkt))
+            || conduits
+                .iter()
+                .any(|c| c.mode == Mode::Monitor && self.on_flow(c, pkt))
         {
             Verdict::WouldDrop
         } else {

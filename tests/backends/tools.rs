@@ -17,7 +17,11 @@ pub fn tool_accepts(files: &[OutputFile], tag: &str) {
             "ip6tables-restore" => run("ip6tables-restore", &["--test", p]),
             other => panic!("no checker for {other}"),
         };
-        assert!(ok, "{} rejects {tag}:\n{out}\n--- file ---\n{}", f.role, f.text);
+        assert!(
+            ok,
+            "{} rejects {tag}:\n{out}\n--- file ---\n{}",
+            f.role, f.text
+        );
     }
 }
 
@@ -31,7 +35,10 @@ fn riverside_passes_the_real_tools() {
         for as_of in ["2026-11-28", "2027-06-01"] {
             let plan = build(&model, &options(mode, as_of));
             for backend in ["nftables", "iptables"] {
-                tool_accepts(&emit(backend, &plan), &format!("riverside-{backend}-{as_of}"));
+                tool_accepts(
+                    &emit(backend, &plan),
+                    &format!("riverside-{backend}-{as_of}"),
+                );
             }
         }
     }

@@ -12,6 +12,8 @@
     clippy::panic
 )]
 
+#[path = "backends/cli.rs"]
+mod cli;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/netns.rs"]

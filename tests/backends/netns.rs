@@ -395,7 +395,13 @@ fn today() -> String {
 /// until 2027-03-31; schedules judged against the real clock).
 fn riverside_enforce_probes() -> Vec<Probe> {
     let engineering = open_now(WEEKDAYS, 6, 18);
-    let vendor_support = open_now(WEEKDAYS, 8, 17);
+    // Both vendor conduits end on 2027-03-31 (UTC).
+    let vendor_alive = now_unix()
+        < conduit::model::Date::parse("2027-03-31")
+            .unwrap()
+            .days_since_epoch()
+            * 86_400;
+    let vendor_support = vendor_alive && open_now(WEEKDAYS, 8, 17);
     vec![
         p(
             "10.10.0.5",

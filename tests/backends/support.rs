@@ -66,7 +66,10 @@ pub fn root_or_skip(test: &str) -> bool {
     if std::env::var("CONDUIT_REQUIRE_NETNS").as_deref() == Ok("1") {
         panic!("{msg}, and CONDUIT_REQUIRE_NETNS=1");
     }
-    eprintln!("{msg}");
+    // Straight to the stream, past the test harness's output capture, so
+    // the skip shows in a normal `cargo test` run.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
     false
 }
 

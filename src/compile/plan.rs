@@ -206,7 +206,10 @@ pub fn build(model: &Model, opts: &PlanOptions) -> (Plan, Vec<Diagnostic>) {
             diags.push(expired_warning(conduit, opts.as_of));
             continue;
         }
-        b.conduit(conduit);
+        let before = b.rules.len();
+        if b.conduit(conduit) && b.rules.len() == before {
+            diags.push(no_rule_warning(conduit));
+        }
     }
     (b.finish(), diags)
 }
@@ -223,6 +226,21 @@ fn expired_warning(conduit: &Conduit, as_of: Date) -> Diagnostic {
         d = d.at(e.span, format!("access ended at the start of {}", e.value));
     }
     d.with_help("renew `expires` or remove the conduit")
+}
+
+fn no_rule_warning(conduit: &Conduit) -> Diagnostic {
+    Diagnostic::warning(
+        "W0003",
+        format!(
+            "conduit `{}` compiles to no firewall rule: its ends share no address family",
+            conduit.name
+        ),
+    )
+    .at(
+        conduit.flow_span,
+        "no IPv4 or IPv6 address on both sides (for these services)",
+    )
+    .with_help("give both ends addresses of the same family, or remove the conduit")
 }
 
 /// Per zone and family: its networks minus every more specific network of
@@ -298,11 +316,14 @@ impl Builder<'_> {
         }
     }
 
-    fn conduit(&mut self, conduit: &Conduit) {
+    /// Rules of one conduit; whether the target sees any of its flows.
+    fn conduit(&mut self, conduit: &Conduit) -> bool {
+        let mut seen = false;
         for (from, to) in conduit.flows() {
             let Some((iif, oif)) = self.interfaces(&from, &to) else {
                 continue;
             };
+            seen = true;
             for family in Family::ALL {
                 let src = self.endpoint_set(&from, family);
                 let dst = self.endpoint_set(&to, family);
@@ -320,6 +341,7 @@ impl Builder<'_> {
                 self.flow_rules(&flow);
             }
         }
+        seen
     }
 
     /// Interfaces for a flow: `Some((None, None))` without a target;
@@ -499,4 +521,46 @@ fn describe(conduit: &Conduit, what: &str) -> String {
         text.push_str(&format!("; {j}"));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn plan_of(text: &str) -> (Plan, Vec<Diagnostic>) {
+        let loaded = crate::load_str("t.zc", text);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let opts = PlanOptions {
+            mode: Mode::Enforce,
+            log_denied: true,
+            as_of: Date::parse("2026-11-28").unwrap(),
+            interfaces: None,
+            target: None,
+        };
+        build(&loaded.model, &opts)
+    }
+
+    #[test]
+    fn no_common_family_is_w0003() {
+        let (plan, diags) = plan_of(
+            "zone a {\n purdue 3\n network 10.1.0.0/24\n}\nzone b {\n purdue 2\n network 2001:db8::/48\n}\n\
+             conduit x {\n a -> b\n allow tcp 22\n}\n",
+        );
+        assert!(plan.rules.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "W0003");
+    }
+
+    #[test]
+    fn external_zone_owns_only_what_is_not_inside() {
+        let (plan, _) = plan_of(
+            "zone internet {\n class external\n network 0.0.0.0/0\n}\nzone b {\n purdue 2\n network 10.2.0.0/24\n}\n\
+             zone c {\n purdue 3\n network 10.3.0.0/24\n}\nconduit x {\n internet -> b\n allow tcp 22\n}\n",
+        );
+        let set = plan.set("z_internet_v4").unwrap();
+        assert!(set.contains("192.0.2.1".parse().unwrap()));
+        assert!(!set.contains("10.3.0.9".parse().unwrap()));
+        assert!(!set.contains("10.2.0.9".parse().unwrap()));
+    }
 }

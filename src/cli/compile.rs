@@ -112,14 +112,6 @@ fn choose(
         let (t, diags) = target::load(sources, &name, Some(path.clone()), text, model);
         print_diags(sources, &diags);
         let t = t.ok_or(Exit::Findings)?;
-        if args
-            .backend
-            .as_deref()
-            .is_some_and(|b| b != t.backend.name())
-        {
-            eprintln!("error: --backend disagrees with the target profile's backend");
-            return Err(Exit::Usage);
-        }
         opts.mode = t.mode;
         opts.log_denied = t.log_denied;
         opts.interfaces = Some(t.interfaces);

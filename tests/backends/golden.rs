@@ -125,3 +125,15 @@ fn expired_conduits_are_left_out_with_w0001() {
     let nft = &emit("nftables", &plan)[0].text;
     assert!(nft.contains("meta time < 1806451200"), "{nft}");
 }
+
+#[test]
+fn yaml_and_zc_forms_compile_to_the_same_rules() {
+    let yaml = conduit::load_policy(&[root_dir().join("examples/riverside/plant.yaml")]);
+    assert!(!yaml.has_errors(), "{:?}", yaml.diagnostics);
+    for backend in ["nftables", "iptables"] {
+        let opts = options(Mode::Enforce, "2026-11-28");
+        let a = emit(backend, &build(&riverside(), &opts));
+        let b = emit(backend, &build(&yaml.model, &opts));
+        assert_eq!(a, b, "{backend}");
+    }
+}

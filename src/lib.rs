@@ -16,5 +16,6 @@ pub mod load;
 pub mod model;
 pub mod source;
 pub mod syntax;
+pub mod yaml;
 
 pub use load::{load_policy, load_str, Loaded};

@@ -134,7 +134,11 @@ impl SourceMap {
         let before = text.get(..at).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = before.get(line_start..).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let column = before
+            .get(line_start..)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         LineCol { line, column }
     }
 }

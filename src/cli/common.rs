@@ -72,7 +72,11 @@ pub fn emit_output(output: Option<&Path>, contents: &str) -> Exit {
         },
         None => {
             let mut out = std::io::stdout().lock();
-            if out.write_all(contents.as_bytes()).and_then(|_| out.flush()).is_err() {
+            if out
+                .write_all(contents.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
                 return Exit::Usage;
             }
             Exit::Clean

@@ -49,7 +49,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0405", "unsupported file type"),
     ("E0501", "target profile names an unknown zone"),
     ("E0502", "target profile names an unknown backend"),
-    ("E0503", "two zones on one interface without address separation"),
+    (
+        "E0503",
+        "two zones on one interface without address separation",
+    ),
     ("E0504", "target profile is invalid"),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),

@@ -5,6 +5,12 @@
 //! model is the one input of every later phase (rules, blast radius,
 //! backends); see [`types`] for its invariants.
 
+pub mod export;
+mod integrity;
+mod read;
+pub mod resolve;
 pub mod types;
+pub mod values;
 
+pub use resolve::{resolve, Input};
 pub use types::*;

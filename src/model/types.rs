@@ -887,7 +887,8 @@ impl Model {
         let mut best: Option<(u8, ZoneId)> = None;
         for (i, z) in self.zones.iter().enumerate() {
             for n in &z.networks {
-                if n.value.contains(&addr) && best.is_none_or(|(len, _)| n.value.prefix_len() > len) {
+                if n.value.contains(&addr) && best.is_none_or(|(len, _)| n.value.prefix_len() > len)
+                {
                     best = Some((n.value.prefix_len(), ZoneId(i as u32)));
                 }
             }

@@ -1,0 +1,247 @@
+//! The exported form of the resolved model (`conduit export`): plain data
+//! with names instead of ids and no spans, stable for other tools and tests.
+
+use super::types::*;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportModel {
+    pub version: u32,
+    pub zones: Vec<ExportZone>,
+    pub services: Vec<ExportService>,
+    pub conduits: Vec<ExportConduit>,
+    pub waivers: Vec<ExportWaiver>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportZone {
+    pub name: String,
+    pub purdue: Option<&'static str>,
+    pub class: &'static str,
+    /// `[iac, uc, si, dc, rdf, tre, ra]`, or null when no SL-T is declared.
+    pub sl: Option<[u8; 7]>,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    pub shutdown_authority: Option<String>,
+    pub site: Option<String>,
+    pub networks: Vec<String>,
+    pub assets: Vec<ExportAsset>,
+    pub wireless: bool,
+    pub temporary: bool,
+    pub monitored: bool,
+    pub bpcs: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportAsset {
+    pub name: String,
+    pub address: String,
+    pub role: Option<&'static str>,
+    pub vendor: Option<String>,
+    pub description: Option<String>,
+    pub patchable: bool,
+    pub critical: bool,
+    pub safety: bool,
+    pub temporary: bool,
+    pub wireless: bool,
+    pub external_link: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportService {
+    pub name: String,
+    pub builtin: bool,
+    pub inline: bool,
+    /// `tcp 502`, `udp 1740-1743,2455`, `icmp 8`, `proto 47`.
+    pub matches: Vec<String>,
+    pub authenticated: bool,
+    pub encrypted: bool,
+    pub tags: Vec<&'static str>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportConduit {
+    pub name: String,
+    pub initiators: Vec<String>,
+    pub responders: Vec<String>,
+    /// `->` or `<->`.
+    pub direction: &'static str,
+    pub services: Vec<String>,
+    pub sl: Option<[u8; 7]>,
+    pub justification: Option<String>,
+    pub ticket: Option<String>,
+    pub owner: Option<String>,
+    pub vendor: Option<String>,
+    pub expires: Option<String>,
+    pub schedule: Option<String>,
+    pub mode: &'static str,
+    pub log: bool,
+    pub untrusted_transit: bool,
+    pub controls: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportWaiver {
+    pub rule: String,
+    /// `zone NAME` or `conduit NAME`.
+    pub target: String,
+    pub kind: Option<&'static str>,
+    pub approved_by: Option<String>,
+    pub justification: Option<String>,
+    pub compensating: Option<String>,
+    pub expires: Option<String>,
+    pub ticket: Option<String>,
+}
+
+/// Formats one service line as written in the language.
+pub fn match_text(m: &ServiceMatch) -> String {
+    let ports = || {
+        m.ports
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    match m.proto {
+        Proto::Tcp => format!("tcp {}", ports()),
+        Proto::Udp => format!("udp {}", ports()),
+        Proto::Icmp => match m.icmp_type {
+            Some(t) => format!("icmp {t}"),
+            None => "icmp".to_string(),
+        },
+        Proto::Other(n) => format!("proto {n}"),
+    }
+}
+
+/// The export form. Built-in services appear only when a conduit uses them,
+/// unless `all_services` is set.
+pub fn export(model: &Model, all_services: bool) -> ExportModel {
+    let used: BTreeSet<ServiceId> = model
+        .conduits
+        .iter()
+        .flat_map(|c| c.services.iter().map(|s| s.value))
+        .collect();
+    ExportModel {
+        version: 1,
+        zones: model.zones.iter().map(|z| zone(model, z)).collect(),
+        services: model
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| all_services || !s.builtin || used.contains(&ServiceId(*i as u32)))
+            .map(|(_, s)| service(s))
+            .collect(),
+        conduits: model.conduits.iter().map(|c| conduit(model, c)).collect(),
+        waivers: model.waivers.iter().map(|w| waiver(model, w)).collect(),
+    }
+}
+
+fn zone(model: &Model, z: &Zone) -> ExportZone {
+    ExportZone {
+        name: z.name.clone(),
+        purdue: z.purdue.as_ref().map(|p| p.value.as_str()),
+        class: z.class.as_str(),
+        sl: z.sl.as_ref().map(|s| s.value.0),
+        owner: z.owner.clone(),
+        description: z.description.clone(),
+        shutdown_authority: z.shutdown_authority.clone(),
+        site: z.site.clone(),
+        networks: z.networks.iter().map(|n| n.value.to_string()).collect(),
+        assets: z.assets.iter().map(asset).collect(),
+        wireless: z.wireless,
+        temporary: z.temporary,
+        monitored: z.monitored,
+        bpcs: z.bpcs.as_ref().map(|b| model.zone(b.value).name.clone()),
+    }
+}
+
+fn asset(a: &Asset) -> ExportAsset {
+    ExportAsset {
+        name: a.name.clone(),
+        address: a.address.value.to_string(),
+        role: a.role.map(Role::as_str),
+        vendor: a.vendor.clone(),
+        description: a.description.clone(),
+        patchable: a.patchable,
+        critical: a.critical,
+        safety: a.safety,
+        temporary: a.temporary,
+        wireless: a.wireless,
+        external_link: a.external_link,
+    }
+}
+
+fn service(s: &Service) -> ExportService {
+    ExportService {
+        name: s.name.clone(),
+        builtin: s.builtin,
+        inline: s.inline,
+        matches: s.matches.iter().map(match_text).collect(),
+        authenticated: s.authenticated,
+        encrypted: s.encrypted,
+        tags: s.tags.iter().map(|t| t.as_str()).collect(),
+        description: s.description.clone(),
+    }
+}
+
+fn conduit(model: &Model, c: &Conduit) -> ExportConduit {
+    ExportConduit {
+        name: c.name.clone(),
+        initiators: c
+            .initiators
+            .iter()
+            .map(|e| model.endpoint_name(e))
+            .collect(),
+        responders: c
+            .responders
+            .iter()
+            .map(|e| model.endpoint_name(e))
+            .collect(),
+        direction: match c.direction {
+            Direction::Forward => "->",
+            Direction::Both => "<->",
+        },
+        services: c
+            .services
+            .iter()
+            .map(|s| model.service(s.value).name.clone())
+            .collect(),
+        sl: c.sl.as_ref().map(|s| s.value.0),
+        justification: c.justification.clone(),
+        ticket: c.ticket.clone(),
+        owner: c.owner.clone(),
+        vendor: c.vendor.clone(),
+        expires: c.expires.as_ref().map(|d| d.value.to_string()),
+        schedule: c.schedule.as_ref().map(|s| s.value.text.clone()),
+        mode: match c.mode {
+            Mode::Enforce => "enforce",
+            Mode::Monitor => "monitor",
+        },
+        log: c.log,
+        untrusted_transit: c.untrusted_transit,
+        controls: c.controls.iter().map(|c| c.as_str()).collect(),
+    }
+}
+
+fn waiver(model: &Model, w: &Waiver) -> ExportWaiver {
+    ExportWaiver {
+        rule: w.rule.value.clone(),
+        target: match w.target {
+            WaiverTarget::Zone(z) => format!("zone {}", model.zone(z).name),
+            WaiverTarget::Conduit(c) => format!("conduit {}", model.conduit(c).name),
+        },
+        kind: w.kind.map(WaiverKind::as_str),
+        approved_by: w.approved_by.clone(),
+        justification: w.justification.clone(),
+        compensating: w.compensating.clone(),
+        expires: w.expires.as_ref().map(|d| d.value.to_string()),
+        ticket: w.ticket.clone(),
+    }
+}
+
+/// YAML text of the export (through the one YAML module).
+pub fn to_yaml(doc: &ExportModel) -> Result<String, String> {
+    crate::yaml::to_string(doc).map_err(|e| e.message)
+}

@@ -1,0 +1,351 @@
+//! Parsing attribute values: networks, addresses, ports, dates, schedules,
+//! security levels. Each function returns the value or a [`ValueError`]
+//! (code, message, hint) that the resolver turns into a diagnostic at the
+//! value's span.
+
+use super::types::*;
+use ipnet::IpNet;
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+/// Why a value was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    pub code: &'static str,
+    pub message: String,
+    pub help: String,
+}
+
+fn err(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> ValueError {
+    ValueError {
+        code,
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
+/// Whether `s` is a valid declared name: `[a-z0-9][a-z0-9_-]*`.
+pub fn is_valid_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// A network in CIDR notation. Returns the network and whether host bits
+/// were set (the caller warns and uses the truncated network).
+pub fn network(s: &str) -> Result<(IpNet, bool), ValueError> {
+    match s.parse::<IpNet>() {
+        Ok(n) => Ok((n.trunc(), n.trunc() != n)),
+        Err(_) if s.parse::<IpAddr>().is_ok() => Err(err(
+            "E0301",
+            format!("`{s}` is an address, not a network"),
+            format!(
+                "write a prefix length: `{s}/{}`",
+                if s.contains(':') { 128 } else { 32 }
+            ),
+        )),
+        Err(_) => Err(err(
+            "E0301",
+            format!("`{s}` is not a valid network"),
+            "write a network in CIDR notation, e.g. `10.40.1.0/24` or `2001:db8:10::/48`",
+        )),
+    }
+}
+
+/// An IPv4 or IPv6 address.
+pub fn address(s: &str) -> Result<IpAddr, ValueError> {
+    s.parse::<IpAddr>().map_err(|_| {
+        err(
+            "E0302",
+            format!("`{s}` is not a valid IP address"),
+            "write one IPv4 or IPv6 address, e.g. `10.40.1.10` or `2001:db8:10::5`",
+        )
+    })
+}
+
+/// A port (1-65535) or an inclusive range `a-b`.
+pub fn port_range(s: &str) -> Result<PortRange, ValueError> {
+    let bad = |why: &str| {
+        err(
+            "E0303",
+            format!("`{s}` is not a valid port or port range: {why}"),
+            "ports are 1-65535; a range is written `1740-1743`",
+        )
+    };
+    let one = |p: &str| -> Result<u16, ValueError> {
+        match p.parse::<u32>() {
+            Ok(n) if (1..=65_535).contains(&n) => Ok(n as u16),
+            Ok(_) => Err(bad("out of range")),
+            Err(_) => Err(bad("not a number")),
+        }
+    };
+    match s.split_once('-') {
+        Some((a, b)) => {
+            let (lo, hi) = (one(a)?, one(b)?);
+            if lo > hi {
+                return Err(bad("the range is reversed"));
+            }
+            Ok(PortRange { lo, hi })
+        }
+        None => one(s).map(PortRange::single),
+    }
+}
+
+/// Whether a word looks like a port or range (used to group `tcp 502, 802`).
+pub fn looks_like_port(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '-')
+}
+
+/// `YYYY-MM-DD`.
+pub fn date(s: &str) -> Result<Date, ValueError> {
+    Date::parse(s).ok_or_else(|| {
+        err(
+            "E0304",
+            format!("`{s}` is not a valid date"),
+            "write an ISO date, YYYY-MM-DD, e.g. `2027-03-31`",
+        )
+    })
+}
+
+/// A security level 0..=4.
+pub fn level(s: &str) -> Result<u8, ValueError> {
+    match s.parse::<u8>() {
+        Ok(n) if n <= 4 => Ok(n),
+        _ => Err(err(
+            "E0306",
+            format!("`{s}` is not a security level"),
+            "security levels are 0, 1, 2, 3 or 4 (IEC 62443-3-3)",
+        )),
+    }
+}
+
+/// A Purdue level.
+pub fn purdue(s: &str) -> Result<Purdue, ValueError> {
+    Purdue::parse(s).ok_or_else(|| {
+        err(
+            "E0307",
+            format!("`{s}` is not a Purdue level"),
+            "use 0, 1, 2, 3, 3.5 (industrial DMZ), 4 or 5",
+        )
+    })
+}
+
+/// `true` or `false`.
+pub fn boolean(s: &str) -> Result<bool, ValueError> {
+    match s {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(err(
+            "E0309",
+            format!("`{s}` is not `true` or `false`"),
+            "write `true` or `false`",
+        )),
+    }
+}
+
+/// One of a fixed set of keywords.
+pub fn one_of<T: Copy>(
+    s: &str,
+    what: &str,
+    options: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T, ValueError> {
+    options
+        .iter()
+        .copied()
+        .find(|o| name(*o) == s)
+        .ok_or_else(|| {
+            let list: Vec<&str> = options.iter().map(|o| name(*o)).collect();
+            let hint = match suggest(s, list.iter().copied()) {
+                Some(best) => format!(
+                    "did you mean `{best}`? {what} is one of: {}",
+                    list.join(", ")
+                ),
+                None => format!("{what} is one of: {}", list.join(", ")),
+            };
+            err("E0308", format!("`{s}` is not a valid {what}"), hint)
+        })
+}
+
+/// A protocol number 0..=255 for `proto N`.
+pub fn proto_number(s: &str) -> Result<u8, ValueError> {
+    match s.parse::<u8>() {
+        Ok(6) | Ok(17) => Err(err(
+            "E0310",
+            format!("protocol {s} is {}", if s == "6" { "TCP" } else { "UDP" }),
+            "write `tcp PORTS` or `udp PORTS` so that ports are matched",
+        )),
+        Ok(n) => Ok(n),
+        Err(_) => Err(err(
+            "E0310",
+            format!("`{s}` is not an IP protocol number"),
+            "write a number 0-255, e.g. `proto 47` for GRE",
+        )),
+    }
+}
+
+/// An ICMP type 0..=255.
+pub fn icmp_type(s: &str) -> Result<u8, ValueError> {
+    s.parse::<u8>().map_err(|_| {
+        err(
+            "E0310",
+            format!("`{s}` is not an ICMP type"),
+            "write a number 0-255, e.g. `icmp 8` for echo request",
+        )
+    })
+}
+
+fn minute_of_day(s: &str) -> Option<u16> {
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    if m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return None;
+    }
+    Some(h * 60 + m)
+}
+
+fn day_set(s: &str) -> Option<BTreeSet<Weekday>> {
+    let mut days = BTreeSet::new();
+    if s == "daily" {
+        return Some(Weekday::ALL.into_iter().collect());
+    }
+    for part in s.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (Weekday::parse(a)?, Weekday::parse(b)?);
+                let mut i = a.index();
+                loop {
+                    days.insert(*Weekday::ALL.get(i)?);
+                    if i == b.index() {
+                        break;
+                    }
+                    i = (i + 1) % 7;
+                }
+            }
+            None => {
+                days.insert(Weekday::parse(part)?);
+            }
+        }
+    }
+    Some(days)
+}
+
+/// `"DAYS HH:MM-HH:MM"`: days are `mon`…`sun`, ranges `mon-fri`, lists
+/// `mon,wed,fri`, or `daily`; the window must not wrap past midnight.
+pub fn schedule(s: &str) -> Result<Schedule, ValueError> {
+    let bad = |why: &str| {
+        err(
+            "E0305",
+            format!("`{s}` is not a valid schedule: {why}"),
+            "write \"DAYS HH:MM-HH:MM\", e.g. \"mon-fri 06:00-18:00\" or \"daily 22:00-24:00\"",
+        )
+    };
+    let mut parts = s.split_whitespace();
+    let (Some(days), Some(window), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("expected days and a time window"));
+    };
+    let days = day_set(days)
+        .ok_or_else(|| bad("unknown day (use mon, tue, wed, thu, fri, sat, sun or daily)"))?;
+    let (a, b) = window
+        .split_once('-')
+        .ok_or_else(|| bad("the window needs a start and an end"))?;
+    let start = minute_of_day(a).ok_or_else(|| bad("times are HH:MM, 00:00 to 24:00"))?;
+    let end = minute_of_day(b).ok_or_else(|| bad("times are HH:MM, 00:00 to 24:00"))?;
+    if start >= end {
+        return Err(err(
+            "E0305",
+            format!("`{s}`: the window ends before it starts"),
+            "a window cannot cross midnight; write two conduits or use 24:00 as the end, e.g. \"mon-fri 22:00-24:00\"",
+        ));
+    }
+    Ok(Schedule {
+        days,
+        start_minute: start,
+        end_minute: end,
+        text: s.to_string(),
+    })
+}
+
+/// The closest candidate by edit distance, if it is close enough to help.
+pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn schedules() {
+        let s = schedule("mon-fri 06:00-18:00").unwrap();
+        assert_eq!(s.days.len(), 5);
+        assert_eq!((s.start_minute, s.end_minute), (360, 1080));
+        assert_eq!(schedule("sat-mon 00:00-24:00").unwrap().days.len(), 3);
+        assert_eq!(schedule("daily 22:00-24:00").unwrap().days.len(), 7);
+        assert_eq!(schedule("mon,wed 08:00-09:00").unwrap().days.len(), 2);
+        for bad in [
+            "mon-fri",
+            "mon-fri 18:00-06:00",
+            "funday 01:00-02:00",
+            "mon 25:00-26:00",
+            "mon 6:00-7:00",
+        ] {
+            assert_eq!(schedule(bad).unwrap_err().code, "E0305", "{bad}");
+        }
+    }
+
+    #[test]
+    fn ports_and_networks() {
+        assert_eq!(port_range("1740-1743").unwrap().width(), 4);
+        assert!(port_range("0").is_err());
+        assert!(port_range("65536").is_err());
+        assert!(port_range("9-1").is_err());
+        assert_eq!(
+            network("10.0.0.5/24").unwrap(),
+            ("10.0.0.0/24".parse().unwrap(), true)
+        );
+        assert_eq!(network("10.0.0.5").unwrap_err().code, "E0301");
+        assert!(network("::/0").is_ok());
+    }
+
+    #[test]
+    fn names_and_dates() {
+        assert!(is_valid_name("filler-plc"));
+        assert!(is_valid_name("l1_cell-2"));
+        assert!(!is_valid_name("Filler"));
+        assert!(!is_valid_name("-x"));
+        assert!(date("2027-02-29").is_err());
+        assert!(date("2028-02-29").is_ok());
+        let d = Date::parse("2026-11-28").unwrap();
+        assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d);
+        assert_eq!(
+            suggest("purdu", ["purdue", "owner"].into_iter()),
+            Some("purdue")
+        );
+    }
+}

@@ -9,23 +9,42 @@ use std::collections::BTreeSet;
 /// Controls that protect a cleartext protocol on the wire.
 const TUNNELS: [Control; 4] = [Control::Vpn, Control::Ipsec, Control::Macsec, Control::Unidirectional];
 
-/// PRO-001: an unauthenticated or unencrypted service into a zone whose
-/// SL-T on IAC, SI or DC is 3 or more and higher than the initiator's, with
-/// no tunnel or unidirectional control (DPI allow-list alone: warning).
+/// The FRs a service cannot protect by itself: IAC and SI (identification,
+/// message integrity) without `authenticated`, DC without `encrypted`.
+fn weak_frs(s: &crate::model::Service) -> Vec<Fr> {
+    let mut out = Vec::new();
+    if !s.authenticated {
+        out.extend([Fr::Iac, Fr::Si]);
+    }
+    if !s.encrypted {
+        out.push(Fr::Dc);
+    }
+    out
+}
+
+/// PRO-001: a service that cannot protect IAC/SI (unauthenticated) or DC
+/// (unencrypted) into a zone whose SL-T on that FR is 3 or more and higher
+/// than the initiator's, with no tunnel or unidirectional control (DPI
+/// allow-list alone: warning).
 pub fn pro_001(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
     for (cid, c) in ctx.live() {
         if TUNNELS.iter().any(|t| c.has(*t)) {
             continue;
         }
-        for (s, span) in services(ctx.model, c).filter(|(s, _)| !s.authenticated || !s.encrypted) {
+        for (s, span) in services(ctx.model, c) {
+            let weak = weak_frs(s);
+            if weak.is_empty() {
+                continue;
+            }
             let mut gaps = BTreeSet::new();
             let mut zones = BTreeSet::new();
             let mut labels = Vec::new();
             for (a, b) in flows(c) {
                 let (za, zb) = (ctx.zone(a.zone), ctx.zone(b.zone));
-                let frs: Vec<Fr> = [Fr::Iac, Fr::Si, Fr::Dc]
-                    .into_iter()
+                let frs: Vec<Fr> = weak
+                    .iter()
+                    .copied()
                     .filter(|fr| zb.sl_of(*fr) >= 3 && za.sl_of(*fr) < zb.sl_of(*fr))
                     .collect();
                 if frs.is_empty() {

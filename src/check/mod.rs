@@ -15,6 +15,7 @@
 mod bnd;
 pub mod config;
 mod doc;
+pub mod docs;
 mod net;
 mod path;
 mod pro;
@@ -99,6 +100,8 @@ pub struct CheckReport {
     /// broken rule pack).
     pub diagnostics: Vec<Diagnostic>,
     pub summary: Summary,
+    /// Header span of each waiver of the model (`Finding::waived_by` indexes it).
+    pub waiver_spans: Vec<crate::source::Span>,
 }
 
 impl CheckReport {
@@ -224,6 +227,7 @@ pub fn run(model: &Model, config: &RuleConfig, as_of: Date) -> CheckReport {
         findings,
         diagnostics,
         summary,
+        waiver_spans: model.waivers.iter().map(|w| w.span).collect(),
     }
 }
 

@@ -1,28 +1,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
-//! Rule engine tests: one fixture per rule, the riverside plant, output
-//! formats, docs drift, and declaration-order independence.
+//! Rule engine tests: one fixture per rule (`tests/rules/RULE.zc`, expected
+//! findings written next to the line they point at as
+//! `# expect: RULE SEVERITY [waived]`), the clean base plant, the riverside
+//! plant's exact findings, output formats (goldens, SARIF schema, GitHub
+//! caps), the docs, the configuration file, and declaration-order
+//! independence. `UPDATE_GOLDEN=1` rewrites goldens and docs/rules.
 
-use conduit::check::{self, CheckReport, RuleConfig};
-use conduit::model::Date;
-use std::path::PathBuf;
-
-fn date(s: &str) -> Date {
-    Date::parse(s).unwrap()
-}
-
-fn check_path(path: &str, as_of: &str) -> (conduit::Loaded, CheckReport) {
-    let loaded = conduit::load_policy(&[PathBuf::from(path)]);
-    assert!(!loaded.has_errors(), "{path}: {:#?}", loaded.diagnostics);
-    let report = check::run(&loaded.model, &RuleConfig::default(), date(as_of));
-    (loaded, report)
-}
-
-#[test]
-fn riverside_debug() {
-    let (loaded, report) = check_path("examples/riverside/plant.zc", "2026-11-28");
-    for f in &report.findings {
-        println!("{}", conduit::diagnostics::render::short(&loaded.sources, &f.diagnostic));
-        println!("    [{}] {}", f.status.as_str(), f.subject_name);
-    }
-    println!("{:#?}", report.diagnostics);
+mod rules {
+    pub mod harness;
+    mod fixtures;
+    mod formats;
+    mod order;
+    mod riverside;
 }

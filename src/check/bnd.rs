@@ -24,12 +24,20 @@ pub fn bnd_001(ctx: &Ctx<'_>) -> Vec<Hit> {
                 out.push(
                     Hit::new(
                         Subject::Conduit(cid),
-                        format!(
-                            "conduit {} allows {} with {p} {range} ({} ports; the limit is {limit})",
-                            c.name,
-                            s.name,
-                            range.width()
-                        ),
+                        if s.inline {
+                            format!(
+                                "conduit {} allows {p} {range} ({} ports; the limit is {limit})",
+                                c.name,
+                                range.width()
+                            )
+                        } else {
+                            format!(
+                                "conduit {} allows {} with {p} {range} ({} ports; the limit is {limit})",
+                                c.name,
+                                s.name,
+                                range.width()
+                            )
+                        },
                         Label::new(span, "over-broad service"),
                     )
                     .label(conduit_label(c, "in this conduit"))

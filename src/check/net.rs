@@ -1,11 +1,11 @@
 //! NET: addressing integrity (ZCR 3.1; SR 5.1).
 //!
-//! Overlapping networks, addresses outside their zone and shared addresses
-//! are language errors (E0205, E0206, E0209), so the catalog's NET-001 is
-//! not a rule here. What remains is what the language still lets through:
-//! an asset declared in an `external` zone whose address the firewall will
-//! place in another zone (NET-002), and an asset of a zone without networks
-//! whose address also lies in another zone's network (DOC-004).
+//! Overlapping networks, addresses outside their zone, shared addresses and
+//! zones without networks are language errors (E0205, E0206, E0209,
+//! E0111), so the catalog's NET-001 and DOC-004 are not rules here. What
+//! remains is what the language still lets through: an asset declared in
+//! an `external` zone whose address the firewall will place in another
+//! zone (NET-002) — the one way an asset ends up in two zones.
 
 use super::util::zone_label;
 use super::{Ctx, Hit, Subject};
@@ -64,31 +64,4 @@ fn most_specific<'m>(
         .flat_map(|other| model.zone(other).networks.iter().map(move |n| (other, n)))
         .filter(|(_, n)| n.value.contains(&addr))
         .max_by_key(|(other, n)| (n.value.prefix_len(), std::cmp::Reverse(*other)))
-}
-
-/// DOC-004: an asset of a zone that declares no networks, whose address
-/// lies inside another zone's network: the host is in two zones.
-pub fn doc_004(ctx: &Ctx<'_>) -> Vec<Hit> {
-    let mut out = Vec::new();
-    for (id, z) in ctx.zones().filter(|(_, z)| z.networks.is_empty()) {
-        for asset in &z.assets {
-            let addr = asset.address.value;
-            if let Some((other, n)) = most_specific(ctx, addr, id) {
-                let oz = ctx.zone(other);
-                out.push(
-                    Hit::new(
-                        Subject::Zone(id),
-                        format!(
-                            "asset {}.{} at {addr} is also inside network {} of zone {}",
-                            z.name, asset.name, n.value, oz.name
-                        ),
-                        Label::new(asset.address.span, format!("also in zone {}", oz.name)),
-                    )
-                    .label(Label::new(n.span, format!("network of zone {}", oz.name)))
-                    .protects([id, other]),
-                );
-            }
-        }
-    }
-    out
 }

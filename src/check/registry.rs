@@ -24,7 +24,6 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("DOC-001", doc::doc_001),
     ("DOC-002", doc::doc_002),
     ("DOC-003", doc::doc_003),
-    ("DOC-004", net::doc_004),
     ("NET-002", net::net_002),
     ("SEG-001", seg::seg_001),
     ("SEG-002", seg::seg_002),

@@ -1,0 +1,1 @@
+//! Findings do not depend on the order of declarations.

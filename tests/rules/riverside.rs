@@ -1,0 +1,1 @@
+//! The riverside plant of the language brief: its exact findings.

@@ -4,9 +4,9 @@
 //!
 //! A complete, unexpired waiver turns the matching findings' status to
 //! `waived` (still reported and counted). Meta-rules: WVR-001 expired
-//! waiver (its finding stays active), WVR-002 incomplete waiver (does not
-//! waive), WVR-003 waiver that matches nothing (info) or names a rule that
-//! cannot be waived (error). A waiver expires at the start of its
+//! waiver whose finding is therefore active again, WVR-002 incomplete
+//! waiver (does not waive), WVR-003 waiver that matches nothing — expired
+//! or not (info) — or names a rule that cannot be waived (error). A waiver expires at the start of its
 //! `expires` day, judged against `as_of`, like a conduit's access.
 
 use super::registry::Pack;
@@ -57,10 +57,10 @@ pub fn apply(
         if !missing.is_empty() {
             let msg = format!("waiver of {} lacks {}", meta.id, missing.join(", "));
             meta_hits.push(("WVR-002", hit(msg, "incomplete waiver")));
-        } else if let Some(e) = expired {
+        } else if let Some(e) = expired.filter(|_| !matches.is_empty()) {
             let msg = format!("waiver of {} expired on {}; its finding is active again", meta.id, e.value);
             meta_hits.push(("WVR-001", hit(msg, "expired waiver").label(Label::new(e.span, "expiry"))));
-        } else {
+        } else if expired.is_none() {
             for n in &matches {
                 if let Some(f) = findings.get_mut(*n) {
                     if f.status == Status::Active {

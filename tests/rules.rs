@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Rule engine tests: one fixture per rule (`tests/rules/RULE.zc`, expected
 //! findings written next to the line they point at as
 //! `# expect: RULE SEVERITY [waived]`), the clean base plant, the riverside
@@ -7,9 +12,9 @@
 //! independence. `UPDATE_GOLDEN=1` rewrites goldens and docs/rules.
 
 mod rules {
-    pub mod harness;
     mod fixtures;
     mod formats;
+    pub mod harness;
     mod order;
     mod riverside;
 }

@@ -1,6 +1,8 @@
 //! BND: boundary protection and service hygiene (SR 5.2, 5.3, 6.2, 7.1, 7.7).
 
-use super::util::{conduit_label, endpoint_label, flows, is_it, is_ot, protected_zones, services, zone_label};
+use super::util::{
+    conduit_label, endpoint_label, flows, is_it, is_ot, protected_zones, services, zone_label,
+};
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
 use crate::model::{Control, Fr, Mode, Proto, Tag, ZoneClass, ZoneId};
@@ -68,7 +70,12 @@ pub fn bnd_002(ctx: &Ctx<'_>) -> Vec<Hit> {
         if wide.is_empty() {
             continue;
         }
-        let names: Vec<String> = wide.iter().map(|(_, z)| ctx.zone(*z).name.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let names: Vec<String> = wide
+            .iter()
+            .map(|(_, z)| ctx.zone(*z).name.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         out.push(
             Hit::new(
                 Subject::Conduit(cid),
@@ -80,7 +87,12 @@ pub fn bnd_002(ctx: &Ctx<'_>) -> Vec<Hit> {
                 ),
                 Label::new(c.flow_span, "zone-wide endpoint"),
             )
-            .labels(wide.iter().map(|(span, z)| Label::new(*span, format!("every address of zone {}", ctx.zone(*z).name))))
+            .labels(wide.iter().map(|(span, z)| {
+                Label::new(
+                    *span,
+                    format!("every address of zone {}", ctx.zone(*z).name),
+                )
+            }))
             .protects(zones),
         );
     }
@@ -113,7 +125,10 @@ pub fn bnd_003(ctx: &Ctx<'_>) -> Vec<Hit> {
 /// BND-005: a legacy cleartext service crosses a boundary.
 pub fn bnd_005(ctx: &Ctx<'_>) -> Vec<Hit> {
     tagged(ctx, Tag::Legacy, |c, s| {
-        format!("conduit {} allows legacy cleartext service {}", c.name, s.name)
+        format!(
+            "conduit {} allows legacy cleartext service {}",
+            c.name, s.name
+        )
     })
 }
 
@@ -127,9 +142,13 @@ pub(super) fn tagged(
     for (cid, c) in ctx.live() {
         for (s, span) in services(ctx.model, c).filter(|(s, _)| s.has(tag)) {
             out.push(
-                Hit::new(Subject::Conduit(cid), msg(c, s), Label::new(span, tag.as_str()))
-                    .label(conduit_label(c, "in this conduit"))
-                    .protects(protected_zones(c)),
+                Hit::new(
+                    Subject::Conduit(cid),
+                    msg(c, s),
+                    Label::new(span, tag.as_str()),
+                )
+                .label(conduit_label(c, "in this conduit"))
+                .protects(protected_zones(c)),
             );
         }
     }
@@ -158,11 +177,18 @@ pub fn bnd_006(ctx: &Ctx<'_>) -> Vec<Hit> {
             }
         }
         if let Some((s, span, web)) = found {
-            let what = if web { "web browsing" } else { "person-to-person messaging" };
+            let what = if web {
+                "web browsing"
+            } else {
+                "person-to-person messaging"
+            };
             out.push(
                 Hit::new(
                     Subject::Conduit(cid),
-                    format!("conduit {} carries {what} ({}) across the OT boundary", c.name, s.name),
+                    format!(
+                        "conduit {} carries {what} ({}) across the OT boundary",
+                        c.name, s.name
+                    ),
                     Label::new(span, what),
                 )
                 .label(conduit_label(c, "in this conduit"))
@@ -175,7 +201,10 @@ pub fn bnd_006(ctx: &Ctx<'_>) -> Vec<Hit> {
 
 fn is_web(s: &crate::model::Service) -> bool {
     s.matches.iter().any(|m| {
-        m.proto == Proto::Tcp && m.ports.iter().any(|r| r.contains(80) || r.contains(443) || r.contains(8080))
+        m.proto == Proto::Tcp
+            && m.ports
+                .iter()
+                .any(|r| r.contains(80) || r.contains(443) || r.contains(8080))
     })
 }
 
@@ -209,7 +238,11 @@ pub fn bnd_007(ctx: &Ctx<'_>) -> Vec<Hit> {
                 ),
                 conduit_label(c, "unmonitored"),
             )
-            .labels(zones.iter().map(|z| zone_label(ctx.zone(*z), "SL-T TRE/RDF 2 or more")))
+            .labels(
+                zones
+                    .iter()
+                    .map(|z| zone_label(ctx.zone(*z), "SL-T TRE/RDF 2 or more")),
+            )
             .protects(zones),
         );
     }
@@ -224,9 +257,16 @@ pub fn bnd_008(ctx: &Ctx<'_>) -> Vec<Hit> {
         let mut zones = BTreeSet::new();
         let mut labels = Vec::new();
         for (a, b) in flows(c) {
-            let (ra_a, ra_b) = (ctx.zone(a.zone).sl_of(Fr::Ra), ctx.zone(b.zone).sl_of(Fr::Ra));
+            let (ra_a, ra_b) = (
+                ctx.zone(a.zone).sl_of(Fr::Ra),
+                ctx.zone(b.zone).sl_of(Fr::Ra),
+            );
             if ra_b >= 2 && ra_a < ra_b && zones.insert(b.zone) {
-                labels.push(endpoint_label(ctx.model, &b, &format!("SL-T RA {ra_b}, fed from RA {ra_a}")));
+                labels.push(endpoint_label(
+                    ctx.model,
+                    &b,
+                    &format!("SL-T RA {ra_b}, fed from RA {ra_a}"),
+                ));
             }
         }
         if zones.is_empty() {

@@ -128,7 +128,9 @@ impl RuleConfig {
     /// The pack's thresholds with this configuration's overrides.
     pub fn thresholds(&self, pack: &Pack) -> Thresholds {
         Thresholds {
-            max_port_range: self.max_port_range.unwrap_or(pack.thresholds.max_port_range),
+            max_port_range: self
+                .max_port_range
+                .unwrap_or(pack.thresholds.max_port_range),
             min_hops: self.min_hops.unwrap_or(pack.thresholds.min_hops),
         }
     }
@@ -150,7 +152,8 @@ mod tests {
 
     #[test]
     fn parses_overrides() {
-        let text = "disable: [BND-008]\nseverity:\n  BND-007: info\nthresholds:\n  max-port-range: 32\n";
+        let text =
+            "disable: [BND-008]\nseverity:\n  BND-007: info\nthresholds:\n  max-port-range: 32\n";
         let c = RuleConfig::parse(text, pack().unwrap()).unwrap();
         assert!(!c.enabled("BND-008"));
         assert_eq!(c.severity_override("BND-007"), Some(Severity::Info));

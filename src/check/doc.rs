@@ -83,7 +83,11 @@ pub fn doc_002(ctx: &Ctx<'_>) -> Vec<Hit> {
 /// DOC-003: a conduit without a justification.
 pub fn doc_003(ctx: &Ctx<'_>) -> Vec<Hit> {
     ctx.live()
-        .filter(|(_, c)| c.justification.as_deref().is_none_or(|j| j.trim().is_empty()))
+        .filter(|(_, c)| {
+            c.justification
+                .as_deref()
+                .is_none_or(|j| j.trim().is_empty())
+        })
         .map(|(id, c)| {
             let zones = protected_zones(c);
             Hit::new(

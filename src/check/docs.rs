@@ -7,20 +7,35 @@ use super::registry::{Pack, RuleMeta};
 /// The Markdown page of one rule.
 pub fn markdown(meta: &RuleMeta) -> String {
     let mut out = format!("# {}: {}\n\n", meta.id, meta.title);
-    out.push_str(&format!("- Default severity: {}", meta.severity.severity().as_str()));
+    out.push_str(&format!(
+        "- Default severity: {}",
+        meta.severity.severity().as_str()
+    ));
     if let Some(e) = &meta.escalate {
-        out.push_str(&format!(
-            "; {} when the protected zone's SL-T on {} is {} or more",
-            e.to.severity().as_str(),
-            frs(&e.frs),
-            e.at
-        ));
+        if e.to.severity() > meta.severity.severity() {
+            out.push_str(&format!(
+                "; {} when the protected zone's SL-T on {} is {} or more",
+                e.to.severity().as_str(),
+                frs(&e.frs),
+                e.at
+            ));
+        } else {
+            out.push_str(&format!(
+                "; follows the protected zone's SL-T on {} (from {})",
+                frs(&e.frs),
+                e.at
+            ));
+        }
     }
     out.push('\n');
     out.push_str(&format!("- Derived from: {}\n", meta.clause));
     out.push_str(&format!(
         "- Waivable: {}\n\n",
-        if meta.waivable { "yes" } else { "no (model integrity)" }
+        if meta.waivable {
+            "yes"
+        } else {
+            "no (model integrity)"
+        }
     ));
     section(&mut out, "What it checks", &meta.what);
     section(&mut out, "Why", &meta.why);
@@ -38,7 +53,10 @@ fn frs(list: &[String]) -> String {
     if list.iter().any(|f| f == "any") {
         return "any FR".to_string();
     }
-    list.iter().map(|f| f.to_uppercase()).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(|f| f.to_uppercase())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn section(out: &mut String, title: &str, body: &str) {

@@ -121,7 +121,9 @@ impl CheckReport {
     /// `deny_warnings`), or an error diagnostic.
     pub fn fails(&self, deny_warnings: bool) -> bool {
         let bad = |s: Severity| s == Severity::Error || (deny_warnings && s == Severity::Warning);
-        self.findings.iter().any(|f| f.is_active() && bad(f.severity()))
+        self.findings
+            .iter()
+            .any(|f| f.is_active() && bad(f.severity()))
             || self.diagnostics.iter().any(|d| bad(d.severity))
     }
 }
@@ -220,7 +222,7 @@ pub fn run(model: &Model, config: &RuleConfig, as_of: Date) -> CheckReport {
     }
     let mut diagnostics = Vec::new();
     waivers::apply(&ctx, pack, config, &mut findings, &mut diagnostics);
-    findings.sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
+    findings.sort_by_key(finding_key);
     findings.dedup();
     let summary = summary::summarise(model, &findings, as_of);
     CheckReport {

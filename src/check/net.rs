@@ -10,8 +10,8 @@
 use super::util::zone_label;
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
-use crate::model::{ZoneClass, ZoneId};
 use crate::model::Spanned;
+use crate::model::{ZoneClass, ZoneId};
 use ipnet::IpNet;
 use std::net::IpAddr;
 
@@ -39,7 +39,10 @@ pub fn net_002(ctx: &Ctx<'_>) -> Vec<Hit> {
                             "asset {}.{} has address {addr}, which belongs to zone {} ({})",
                             z.name, asset.name, oz.name, n.value
                         ),
-                        Label::new(asset.address.span, format!("inside {} of zone {}", n.value, oz.name)),
+                        Label::new(
+                            asset.address.span,
+                            format!("inside {} of zone {}", n.value, oz.name),
+                        ),
                     )
                     .label(Label::new(n.span, format!("network of zone {}", oz.name)))
                     .label(zone_label(z, "declared in this zone"))

@@ -12,6 +12,9 @@ use crate::diagnostics::Label;
 use crate::model::{ConduitId, ZoneId};
 use std::collections::VecDeque;
 
+/// Per zone: `(distance, edge it was reached by)`, or `None` when unreached.
+type Reached = Vec<Option<(u32, Option<(ZoneId, ConduitId)>)>>;
+
 /// Adjacency lists indexed by zone: `(to, conduit)`, sorted.
 fn graph(ctx: &Ctx<'_>) -> Vec<Vec<(ZoneId, ConduitId)>> {
     let mut adj = vec![Vec::new(); ctx.model.zones.len()];
@@ -31,7 +34,7 @@ fn graph(ctx: &Ctx<'_>) -> Vec<Vec<(ZoneId, ConduitId)>> {
 
 /// Breadth-first search from every IT-side zone; `enter` says whether a
 /// zone may be entered. Returns `(distance, parent edge)` per zone.
-fn bfs(ctx: &Ctx<'_>, enter: impl Fn(ZoneId) -> bool) -> Vec<Option<(u32, Option<(ZoneId, ConduitId)>)>> {
+fn bfs(ctx: &Ctx<'_>, enter: impl Fn(ZoneId) -> bool) -> Reached {
     let adj = graph(ctx);
     let mut seen = vec![None; adj.len()];
     let mut queue = VecDeque::new();
@@ -42,7 +45,11 @@ fn bfs(ctx: &Ctx<'_>, enter: impl Fn(ZoneId) -> bool) -> Vec<Option<(u32, Option
         }
     }
     while let Some(z) = queue.pop_front() {
-        let d = seen.get(z.0 as usize).copied().flatten().map_or(0, |(d, _)| d);
+        let d = seen
+            .get(z.0 as usize)
+            .copied()
+            .flatten()
+            .map_or(0, |(d, _)| d);
         for (to, cid) in adj.get(z.0 as usize).into_iter().flatten() {
             if !enter(*to) {
                 continue;
@@ -59,10 +66,7 @@ fn bfs(ctx: &Ctx<'_>, enter: impl Fn(ZoneId) -> bool) -> Vec<Option<(u32, Option
 }
 
 /// The path to `target` as (zone, conduit into it) steps, source first.
-fn path_to(
-    seen: &[Option<(u32, Option<(ZoneId, ConduitId)>)>],
-    target: ZoneId,
-) -> (ZoneId, Vec<(ConduitId, ZoneId)>) {
+fn path_to(seen: &Reached, target: ZoneId) -> (ZoneId, Vec<(ConduitId, ZoneId)>) {
     let mut steps = Vec::new();
     let mut at = target;
     while let Some(Some((_, Some((from, cid))))) = seen.get(at.0 as usize) {
@@ -101,7 +105,11 @@ pub fn path_001(ctx: &Ctx<'_>) -> Vec<Hit> {
         out.push(
             Hit::new(
                 Subject::Zone(id),
-                format!("zone {} is reachable from {} without crossing a DMZ: {text}", z.name, ctx.zone(source).name),
+                format!(
+                    "zone {} is reachable from {} without crossing a DMZ: {text}",
+                    z.name,
+                    ctx.zone(source).name
+                ),
                 zone_label(z, "reached from the IT side"),
             )
             .labels(labels)
@@ -118,7 +126,9 @@ pub fn path_002(ctx: &Ctx<'_>) -> Vec<Hit> {
     let min = ctx.thresholds.min_hops;
     let mut out = Vec::new();
     for (id, z) in ctx.zones().filter(|(_, z)| is_ctrl(z)) {
-        let Some((d, _)) = seen.get(id.0 as usize).copied().flatten() else { continue };
+        let Some((d, _)) = seen.get(id.0 as usize).copied().flatten() else {
+            continue;
+        };
         if d >= min {
             continue;
         }

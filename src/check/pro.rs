@@ -7,7 +7,12 @@ use crate::model::{Control, Fr, Purdue, Tag};
 use std::collections::BTreeSet;
 
 /// Controls that protect a cleartext protocol on the wire.
-const TUNNELS: [Control; 4] = [Control::Vpn, Control::Ipsec, Control::Macsec, Control::Unidirectional];
+const TUNNELS: [Control; 4] = [
+    Control::Vpn,
+    Control::Ipsec,
+    Control::Macsec,
+    Control::Unidirectional,
+];
 
 /// The FRs a service cannot protect by itself: IAC and SI (identification,
 /// message integrity) without `authenticated`, DC without `encrypted`.
@@ -51,8 +56,15 @@ pub fn pro_001(ctx: &Ctx<'_>) -> Vec<Hit> {
                     continue;
                 }
                 if zones.insert(b.zone) {
-                    let what: Vec<String> = frs.iter().map(|f| format!("{} {}", f.as_str().to_uppercase(), zb.sl_of(*f))).collect();
-                    labels.push(endpoint_label(ctx.model, &b, &format!("SL-T {}", what.join(", "))));
+                    let what: Vec<String> = frs
+                        .iter()
+                        .map(|f| format!("{} {}", f.as_str().to_uppercase(), zb.sl_of(*f)))
+                        .collect();
+                    labels.push(endpoint_label(
+                        ctx.model,
+                        &b,
+                        &format!("SL-T {}", what.join(", ")),
+                    ));
                 }
                 gaps.extend(frs);
             }
@@ -93,14 +105,20 @@ pub fn pro_001(ctx: &Ctx<'_>) -> Vec<Hit> {
 pub fn pro_002(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
     for (cid, c) in ctx.live().filter(|(_, c)| c.untrusted_transit) {
-        if [Control::Vpn, Control::Ipsec, Control::Macsec].iter().any(|t| c.has(*t)) {
+        if [Control::Vpn, Control::Ipsec, Control::Macsec]
+            .iter()
+            .any(|t| c.has(*t))
+        {
             continue;
         }
         for (s, span) in services(ctx.model, c).filter(|(s, _)| !s.encrypted) {
             out.push(
                 Hit::new(
                     Subject::Conduit(cid),
-                    format!("conduit {} carries unencrypted {} over untrusted transit", c.name, s.name),
+                    format!(
+                        "conduit {} carries unencrypted {} over untrusted transit",
+                        c.name, s.name
+                    ),
                     Label::new(span, "cleartext"),
                 )
                 .label(conduit_label(c, "untrusted-transit true"))
@@ -116,19 +134,30 @@ pub fn pro_002(ctx: &Ctx<'_>) -> Vec<Hit> {
 pub fn pro_003(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
     for (cid, c) in ctx.live() {
-        let writes: Vec<_> = services(ctx.model, c).filter(|(s, _)| s.has(Tag::Write)).collect();
-        let Some((s, span)) = writes.first() else { continue };
+        let writes: Vec<_> = services(ctx.model, c)
+            .filter(|(s, _)| s.has(Tag::Write))
+            .collect();
+        let Some((s, span)) = writes.first() else {
+            continue;
+        };
         let mut zones = BTreeSet::new();
         let mut from_it = false;
         let mut labels = Vec::new();
         for (a, b) in flows(c) {
             let (za, zb) = (ctx.zone(a.zone), ctx.zone(b.zone));
             let low = zb.purdue.as_ref().is_some_and(|p| p.value <= Purdue::L1);
-            let ok_from = za.purdue.as_ref().is_some_and(|p| matches!(p.value, Purdue::L1 | Purdue::L2));
+            let ok_from = za
+                .purdue
+                .as_ref()
+                .is_some_and(|p| matches!(p.value, Purdue::L1 | Purdue::L2));
             if low && !ok_from && super::util::is_ot(zb) {
                 from_it |= is_it(za);
                 if zones.insert(b.zone) {
-                    labels.push(endpoint_label(ctx.model, &a, "initiator outside levels 1-2"));
+                    labels.push(endpoint_label(
+                        ctx.model,
+                        &a,
+                        "initiator outside levels 1-2",
+                    ));
                     labels.push(endpoint_label(ctx.model, &b, "level 0-1 target"));
                 }
             }
@@ -160,6 +189,9 @@ pub fn pro_003(ctx: &Ctx<'_>) -> Vec<Hit> {
 /// PRO-005: a layer-2-only protocol in a conduit between zones.
 pub fn pro_005(ctx: &Ctx<'_>) -> Vec<Hit> {
     super::bnd::tagged(ctx, Tag::Layer2, |c, s| {
-        format!("conduit {} carries layer-2 protocol {} across a zone boundary", c.name, s.name)
+        format!(
+            "conduit {} carries layer-2 protocol {} across a zone boundary",
+            c.name, s.name
+        )
     })
 }

@@ -35,7 +35,8 @@ pub fn ra_001(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
     for (cid, c) in ctx.live() {
         let bad = remote_flows(ctx, c).into_iter().find(|(a, b)| {
-            let brokered_from = is_dmz_jump(ctx, a) && ctx.zone(a.zone).class != ZoneClass::External;
+            let brokered_from =
+                is_dmz_jump(ctx, a) && ctx.zone(a.zone).class != ZoneClass::External;
             !is_dmz_jump(ctx, b) && !brokered_from
         });
         if let Some((a, b)) = bad {
@@ -64,7 +65,9 @@ fn interactive(ctx: &Ctx<'_>, c: &Conduit) -> bool {
         || services(ctx.model, c).any(|(s, _)| {
             s.has(Tag::Pivot)
                 || s.has(Tag::RemoteTool)
-                || s.matches.iter().any(|m| m.ports.iter().any(|r| r.contains(443)))
+                || s.matches
+                    .iter()
+                    .any(|m| m.ports.iter().any(|r| r.contains(443)))
         })
 }
 
@@ -74,7 +77,10 @@ pub fn ra_002(ctx: &Ctx<'_>) -> Vec<Hit> {
         if !interactive(ctx, c) || effective_controls(ctx, c).contains(&Control::Mfa) {
             return None;
         }
-        Some(format!("remote access through conduit {} has no multi-factor authentication", c.name))
+        Some(format!(
+            "remote access through conduit {} has no multi-factor authentication",
+            c.name
+        ))
     })
 }
 
@@ -83,7 +89,10 @@ pub fn ra_003(ctx: &Ctx<'_>) -> Vec<Hit> {
     remote(ctx, |_, c| {
         let bounded = c.has(Control::Approval) || c.expires.is_some() || c.schedule.is_some();
         (!bounded).then(|| {
-            format!("remote access through conduit {} is always on (no approval, expiry or schedule)", c.name)
+            format!(
+                "remote access through conduit {} is always on (no approval, expiry or schedule)",
+                c.name
+            )
         })
     })
 }
@@ -92,7 +101,10 @@ pub fn ra_003(ctx: &Ctx<'_>) -> Vec<Hit> {
 /// `idle-timeout`, or without `recording` or `flow-logs`.
 pub fn ra_004(ctx: &Ctx<'_>) -> Vec<Hit> {
     remote(ctx, |ctx, c| {
-        if !protected_zones(c).iter().any(|z| ctx.zone(*z).sl_of(Fr::Uc) >= 2) {
+        if !protected_zones(c)
+            .iter()
+            .any(|z| ctx.zone(*z).sl_of(Fr::Uc) >= 2)
+        {
             return None;
         }
         let ctl = effective_controls(ctx, c);
@@ -104,7 +116,11 @@ pub fn ra_004(ctx: &Ctx<'_>) -> Vec<Hit> {
             missing.push("recording or flow-logs");
         }
         (!missing.is_empty()).then(|| {
-            format!("remote access through conduit {} lacks {}", c.name, missing.join(" and "))
+            format!(
+                "remote access through conduit {} lacks {}",
+                c.name,
+                missing.join(" and ")
+            )
         })
     })
 }
@@ -114,8 +130,12 @@ fn remote(ctx: &Ctx<'_>, check: impl Fn(&Ctx<'_>, &Conduit) -> Option<String>) -
     let mut out = Vec::new();
     for (cid, c) in ctx.live().filter(|(_, c)| is_remote_access(ctx, c)) {
         if let Some(msg) = check(ctx, c) {
-            let mut hit = Hit::new(Subject::Conduit(cid), msg, conduit_label(c, "remote access"))
-                .protects(protected_zones(c));
+            let mut hit = Hit::new(
+                Subject::Conduit(cid),
+                msg,
+                conduit_label(c, "remote access"),
+            )
+            .protects(protected_zones(c));
             if let Some(span) = c.controls_span {
                 hit = hit.label(Label::new(span, "declared controls"));
             }
@@ -136,7 +156,10 @@ pub fn ra_005(ctx: &Ctx<'_>) -> Vec<Hit> {
             out.push(
                 Hit::new(
                     Subject::Conduit(cid),
-                    format!("conduit {} allows remote-access tool {} at the OT boundary", c.name, s.name),
+                    format!(
+                        "conduit {} allows remote-access tool {} at the OT boundary",
+                        c.name, s.name
+                    ),
                     Label::new(span, "remote-tool"),
                 )
                 .label(conduit_label(c, "touches an OT zone"))

@@ -193,10 +193,24 @@ mod tests {
         }
         for r in &pack.rules {
             let is_meta = r.id.starts_with("WVR-");
-            assert_eq!(check_fn(&r.id).is_some(), !is_meta, "{} metadata without check", r.id);
+            assert_eq!(
+                check_fn(&r.id).is_some(),
+                !is_meta,
+                "{} metadata without check",
+                r.id
+            );
             if let Some(e) = &r.escalate {
                 assert!(!e.fr_list().is_empty(), "{}: bad FR in escalation", r.id);
-                assert_eq!(e.fr_list().len(), e.frs.len().max(if e.frs.iter().any(|f| f == "any") { 7 } else { 0 }), "{}", r.id);
+                assert_eq!(
+                    e.fr_list().len(),
+                    e.frs.len().max(if e.frs.iter().any(|f| f == "any") {
+                        7
+                    } else {
+                        0
+                    }),
+                    "{}",
+                    r.id
+                );
             }
         }
         let mut ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();

@@ -2,8 +2,8 @@
 //! industrial DMZ).
 
 use super::util::{
-    conduit_label, endpoint_label, flows, is_dmz, is_it, is_ot, protected_zones,
-    services, touched_zones, zone_flows, zone_label,
+    conduit_label, endpoint_label, flows, is_dmz, is_it, is_ot, protected_zones, services,
+    touched_zones, zone_flows, zone_label,
 };
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
@@ -24,11 +24,22 @@ fn mixed(id: ZoneId, z: &Zone, msg: String, a: &Asset, b: &Asset, la: &str, lb: 
 pub fn seg_001(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
     for (id, z) in ctx.zones() {
-        let business = z.assets.iter().find(|a| a.role.is_some_and(Role::is_business));
+        let business = z
+            .assets
+            .iter()
+            .find(|a| a.role.is_some_and(Role::is_business));
         let iacs = z.assets.iter().find(|a| a.role.is_some_and(Role::is_iacs));
         if let (Some(b), Some(i)) = (business, iacs) {
             let msg = format!("zone {} mixes business and control-system assets", z.name);
-            out.push(mixed(id, z, msg, b, i, "business asset", "control-system asset"));
+            out.push(mixed(
+                id,
+                z,
+                msg,
+                b,
+                i,
+                "business asset",
+                "control-system asset",
+            ));
         }
     }
     out
@@ -46,7 +57,15 @@ pub fn seg_002(ctx: &Ctx<'_>) -> Vec<Hit> {
         let other = z.assets.iter().find(|a| !is_safety_asset(a));
         if let (Some(s), Some(o)) = (safety, other) {
             let msg = format!("zone {} mixes safety and non-safety assets", z.name);
-            out.push(mixed(id, z, msg, s, o, "safety asset", "not a safety asset"));
+            out.push(mixed(
+                id,
+                z,
+                msg,
+                s,
+                o,
+                "safety asset",
+                "not a safety asset",
+            ));
         }
     }
     out
@@ -108,7 +127,10 @@ pub fn seg_005(ctx: &Ctx<'_>) -> Vec<Hit> {
         let t = z.assets.iter().find(|a| a.temporary);
         let p = z.assets.iter().find(|a| !a.temporary);
         if let (Some(t), Some(p)) = (t, p) {
-            let msg = format!("zone {} mixes temporarily connected and permanent devices", z.name);
+            let msg = format!(
+                "zone {} mixes temporarily connected and permanent devices",
+                z.name
+            );
             out.push(mixed(id, z, msg, t, p, "temporary", "permanent"));
         }
     }
@@ -212,7 +234,11 @@ pub fn seg_011(ctx: &Ctx<'_>) -> Vec<Hit> {
                 format!(
                     "conduit {} connects OT to external zone {}",
                     c.name,
-                    if za.class == ZoneClass::External { &za.name } else { &zb.name }
+                    if za.class == ZoneClass::External {
+                        &za.name
+                    } else {
+                        &zb.name
+                    }
                 ),
                 conduit_label(c, "OT exposed outside the plant"),
             )
@@ -261,7 +287,8 @@ pub fn seg_009(ctx: &Ctx<'_>) -> Vec<Hit> {
                     continue;
                 }
                 let jump = c.has(Control::JumpHost)
-                    || d.asset_id().is_some_and(|x| ctx.model.asset(x).role == Some(Role::JumpHost));
+                    || d.asset_id()
+                        .is_some_and(|x| ctx.model.asset(x).role == Some(Role::JumpHost));
                 let side = if is_it(oz) {
                     &mut it_side
                 } else if is_ot(oz) {
@@ -283,7 +310,9 @@ pub fn seg_009(ctx: &Ctx<'_>) -> Vec<Hit> {
     }
     let mut out: BTreeMap<(ConduitId, ConduitId), Hit> = BTreeMap::new();
     for (dmz, ot_flows) in &ot_side {
-        let Some(it_flows) = it_side.get(dmz) else { continue };
+        let Some(it_flows) = it_side.get(dmz) else {
+            continue;
+        };
         for o in ot_flows.iter().filter(|f| !f.jump) {
             for i in it_flows.iter().filter(|f| !f.jump) {
                 let shared = o
@@ -305,9 +334,13 @@ pub fn seg_009(ctx: &Ctx<'_>) -> Vec<Hit> {
                     ic.name,
                     if same_host { ", through the same DMZ host" } else { "" }
                 );
-                let hit = Hit::new(Subject::Conduit(o.conduit), msg, Label::new(o.span, "OT side"))
-                    .label(Label::new(i.span, format!("IT side, conduit {}", ic.name)))
-                    .protects(protected_zones(oc));
+                let hit = Hit::new(
+                    Subject::Conduit(o.conduit),
+                    msg,
+                    Label::new(o.span, "OT side"),
+                )
+                .label(Label::new(i.span, format!("IT side, conduit {}", ic.name)))
+                .protects(protected_zones(oc));
                 out.insert((o.conduit, i.conduit), hit);
             }
         }
@@ -324,8 +357,7 @@ pub fn seg_010(ctx: &Ctx<'_>) -> Vec<Hit> {
             let (za, zb) = (ctx.zone(a), ctx.zone(b));
             let (pa, pb) = (za.purdue.as_ref()?, zb.purdue.as_ref()?);
             let gap = pa.value.twice().abs_diff(pb.value.twice());
-            (za.class == ZoneClass::Ot && zb.class == ZoneClass::Ot && gap > 2)
-                .then_some((za, zb))
+            (za.class == ZoneClass::Ot && zb.class == ZoneClass::Ot && gap > 2).then_some((za, zb))
         });
         if let Some((za, zb)) = skip {
             let lvl = |z: &Zone| z.purdue.as_ref().map_or("?", |p| p.value.as_str());

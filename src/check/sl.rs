@@ -28,15 +28,31 @@ pub fn sl_001(ctx: &Ctx<'_>) -> Vec<Hit> {
         }
         let what: Vec<String> = low
             .iter()
-            .map(|(fr, top, z)| format!("{} {} < {top} of {}", fr.as_str().to_uppercase(), sl.value.get(*fr), ctx.zone(*z).name))
+            .map(|(fr, top, z)| {
+                format!(
+                    "{} {} < {top} of {}",
+                    fr.as_str().to_uppercase(),
+                    sl.value.get(*fr),
+                    ctx.zone(*z).name
+                )
+            })
             .collect();
         let culprits: BTreeSet<ZoneId> = low.iter().map(|(_, _, z)| *z).collect();
         let mut hit = Hit::new(
             Subject::Conduit(cid),
-            format!("conduit {} has SL-T {} below the zones it joins ({})", c.name, sl.value, what.join(", ")),
+            format!(
+                "conduit {} has SL-T {} below the zones it joins ({})",
+                c.name,
+                sl.value,
+                what.join(", ")
+            ),
             Label::new(sl.span, "conduit SL-T"),
         )
-        .labels(culprits.iter().map(|z| zone_label(ctx.zone(*z), format!("SL-T {}", ctx.zone(*z).sl_t()))))
+        .labels(
+            culprits
+                .iter()
+                .map(|z| zone_label(ctx.zone(*z), format!("SL-T {}", ctx.zone(*z).sl_t()))),
+        )
         .protects(culprits.iter().copied())
         .severity(Severity::Warning);
         if low.iter().any(|(fr, _, _)| *fr == Fr::Rdf) {
@@ -119,7 +135,11 @@ pub fn sl_004(ctx: &Ctx<'_>) -> Vec<Hit> {
         for (a, b) in zone_flows(c) {
             for (w, d) in [(a, b), (b, a)] {
                 let (wz, dz) = (ctx.zone(w), ctx.zone(d));
-                if wz.wireless && !dz.wireless && wz.sl_of(Fr::Iac) < dz.sl_of(Fr::Iac) && seen.insert((w, d)) {
+                if wz.wireless
+                    && !dz.wireless
+                    && wz.sl_of(Fr::Iac) < dz.sl_of(Fr::Iac)
+                    && seen.insert((w, d))
+                {
                     out.push(
                         Hit::new(
                             Subject::Zone(w),

@@ -62,13 +62,23 @@ fn zone_row(model: &Model, findings: &[Finding], id: ZoneId, as_of: Date) -> Zon
             .flows()
             .into_iter()
             .filter(|(a, b)| b.zone == id && a.zone != id)
-            .map(|(a, _)| (model.zone(a.zone).sl_of(Fr::Rdf), model.zone(a.zone).name.clone()))
+            .map(|(a, _)| {
+                (
+                    model.zone(a.zone).sl_of(Fr::Rdf),
+                    model.zone(a.zone).name.clone(),
+                )
+            })
             .min();
-        let Some((far_level, far_name)) = far else { continue };
+        let Some((far_level, far_name)) = far else {
+            continue;
+        };
         into.push(cid);
         let level = c.sl.as_ref().map_or(far_level, |s| s.value.get(Fr::Rdf));
         let cand = (level, c.name.clone(), far_name);
-        if weakest.as_ref().is_none_or(|w| (cand.0, &cand.1) < (w.0, &w.1)) {
+        if weakest
+            .as_ref()
+            .is_none_or(|w| (cand.0, &cand.1) < (w.0, &w.1))
+        {
             weakest = Some(cand);
         }
     }

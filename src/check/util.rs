@@ -49,8 +49,7 @@ pub fn is_dmz(z: &Zone) -> bool {
 /// Basic control or safety: OT at Purdue 0, 1 or 2 (or no level), or safety.
 pub fn is_ctrl(z: &Zone) -> bool {
     z.class == ZoneClass::Safety
-        || (z.class == ZoneClass::Ot
-            && z.purdue.as_ref().is_none_or(|p| p.value <= Purdue::L2))
+        || (z.class == ZoneClass::Ot && z.purdue.as_ref().is_none_or(|p| p.value <= Purdue::L2))
 }
 
 /// Zones that may receive new connections through the conduit: the
@@ -76,8 +75,7 @@ pub fn touched_zones(c: &Conduit) -> Vec<ZoneId> {
 
 /// `(from, to)` zone pairs that can open connections, unique, sorted.
 pub fn zone_flows(c: &Conduit) -> Vec<(ZoneId, ZoneId)> {
-    let out: BTreeSet<(ZoneId, ZoneId)> =
-        c.flows().iter().map(|(a, b)| (a.zone, b.zone)).collect();
+    let out: BTreeSet<(ZoneId, ZoneId)> = c.flows().iter().map(|(a, b)| (a.zone, b.zone)).collect();
     out.into_iter().collect()
 }
 
@@ -94,7 +92,9 @@ pub fn services<'m>(
     model: &'m Model,
     c: &'m Conduit,
 ) -> impl Iterator<Item = (&'m Service, crate::source::Span)> + 'm {
-    c.services.iter().map(move |s| (model.service(s.value), s.span))
+    c.services
+        .iter()
+        .map(move |s| (model.service(s.value), s.span))
 }
 
 /// Primary label on a conduit's name.
@@ -162,8 +162,7 @@ pub fn effective_controls(ctx: &Ctx<'_>, c: &Conduit) -> BTreeSet<Control> {
 /// of class `external`.
 pub fn is_remote_access(ctx: &Ctx<'_>, c: &Conduit) -> bool {
     c.is_vendor()
-        || c
-            .flows()
+        || c.flows()
             .iter()
             .any(|(a, _)| ctx.zone(a.zone).class == ZoneClass::External)
 }

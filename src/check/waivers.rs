@@ -27,9 +27,12 @@ pub fn apply(
     for (i, w) in ctx.model.waivers.iter().enumerate() {
         let Some(meta) = pack.rule(&w.rule.value) else {
             diagnostics.push(
-                Diagnostic::error("E0213", format!("waiver names unknown rule `{}`", w.rule.value))
-                    .at(w.rule.span, "not a rule of the rule pack")
-                    .with_help("run `conduit explain` for the list of rules"),
+                Diagnostic::error(
+                    "E0213",
+                    format!("waiver names unknown rule `{}`", w.rule.value),
+                )
+                .at(w.rule.span, "not a rule of the rule pack")
+                .with_help("run `conduit explain` for the list of rules"),
             );
             continue;
         };
@@ -37,12 +40,22 @@ pub fn apply(
             continue;
         }
         let hit = |msg: String, label: &str| {
-            Hit::new(Subject::Waiver(i), msg, Label::new(w.span, label.to_string()))
-                .label(Label::new(w.rule.span, format!("rule {}", meta.id)))
+            Hit::new(
+                Subject::Waiver(i),
+                msg,
+                Label::new(w.span, label.to_string()),
+            )
+            .label(Label::new(w.rule.span, format!("rule {}", meta.id)))
         };
         if !meta.waivable {
-            let msg = format!("rule {} checks model integrity and cannot be waived", meta.id);
-            meta_hits.push(("WVR-003", hit(msg, "illegal waiver").severity(Severity::Error)));
+            let msg = format!(
+                "rule {} checks model integrity and cannot be waived",
+                meta.id
+            );
+            meta_hits.push((
+                "WVR-003",
+                hit(msg, "illegal waiver").severity(Severity::Error),
+            ));
             continue;
         }
         let target = subject_of(w);
@@ -58,8 +71,14 @@ pub fn apply(
             let msg = format!("waiver of {} lacks {}", meta.id, missing.join(", "));
             meta_hits.push(("WVR-002", hit(msg, "incomplete waiver")));
         } else if let Some(e) = expired.filter(|_| !matches.is_empty()) {
-            let msg = format!("waiver of {} expired on {}; its finding is active again", meta.id, e.value);
-            meta_hits.push(("WVR-001", hit(msg, "expired waiver").label(Label::new(e.span, "expiry"))));
+            let msg = format!(
+                "waiver of {} expired on {}; its finding is active again",
+                meta.id, e.value
+            );
+            meta_hits.push((
+                "WVR-001",
+                hit(msg, "expired waiver").label(Label::new(e.span, "expiry")),
+            ));
         } else if expired.is_none() {
             for n in &matches {
                 if let Some(f) = findings.get_mut(*n) {

@@ -108,15 +108,25 @@ fn config_path(args: &CheckArgs) -> Option<PathBuf> {
 }
 
 /// Reads the project configuration; errors are diagnostics in `sources`.
-fn load_config(path: Option<&Path>, sources: &mut SourceMap) -> Result<RuleConfig, Vec<Diagnostic>> {
+fn load_config(
+    path: Option<&Path>,
+    sources: &mut SourceMap,
+) -> Result<RuleConfig, Vec<Diagnostic>> {
     let Some(path) = path else {
         return Ok(RuleConfig::default());
     };
     let pack = check::pack().map_err(|m| vec![Diagnostic::error("E0601", m)])?;
     let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::error("E0401", format!("cannot read {}: {e}", path.display()))]
+        vec![Diagnostic::error(
+            "E0401",
+            format!("cannot read {}: {e}", path.display()),
+        )]
     })?;
-    let file = sources.add(path.display().to_string(), Some(path.to_path_buf()), text.clone());
+    let file = sources.add(
+        path.display().to_string(),
+        Some(path.to_path_buf()),
+        text.clone(),
+    );
     RuleConfig::parse(&text, pack)
         .map_err(|errs| errs.iter().map(|e| e.to_diagnostic(file, &text)).collect())
 }
@@ -128,7 +138,10 @@ pub fn run(args: CheckArgs) -> Exit {
     let config = match load_config(config_file.as_deref(), &mut loaded.sources) {
         Ok(c) => c,
         Err(diags) => {
-            eprint!("{}", render::text_all(&loaded.sources, &diags, terminal_style()));
+            eprint!(
+                "{}",
+                render::text_all(&loaded.sources, &diags, terminal_style())
+            );
             return Exit::Usage;
         }
     };
@@ -138,12 +151,20 @@ pub fn run(args: CheckArgs) -> Exit {
         diagnostics.extend(r.diagnostics.iter().cloned());
     }
     let deny = args.deny == Some(Deny::Warnings);
-    print!("{}", render_report(&args, &loaded, &diagnostics, report.as_ref(), as_of));
+    print!(
+        "{}",
+        render_report(&args, &loaded, &diagnostics, report.as_ref(), as_of)
+    );
+    let warned = deny
+        && diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Warning);
     if has_io_error(&loaded.diagnostics) {
         Exit::Usage
-    } else if crate::diagnostics::has_errors(&diagnostics) || report.as_ref().is_some_and(|r| r.fails(deny)) {
-        Exit::Findings
-    } else if deny && diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Warning) {
+    } else if crate::diagnostics::has_errors(&diagnostics)
+        || warned
+        || report.as_ref().is_some_and(|r| r.fails(deny))
+    {
         Exit::Findings
     } else {
         Exit::Clean
@@ -159,7 +180,14 @@ fn render_report(
 ) -> String {
     let format = match args.format {
         CheckFormat::Text => {
-            return text(&loaded.sources, diagnostics, check, &loaded.model, as_of, terminal_style())
+            return text(
+                &loaded.sources,
+                diagnostics,
+                check,
+                &loaded.model,
+                as_of,
+                terminal_style(),
+            )
         }
         CheckFormat::Json => Format::Json,
         CheckFormat::Sarif => Format::Sarif,
@@ -187,10 +215,18 @@ pub fn text(
     as_of: Date,
     style: TextStyle,
 ) -> String {
-    let mut parts: Vec<String> = diagnostics.iter().map(|d| render::text(sources, d, style)).collect();
+    let mut parts: Vec<String> = diagnostics
+        .iter()
+        .map(|d| render::text(sources, d, style))
+        .collect();
     let mut out;
     if let Some(c) = check {
-        parts.extend(c.findings.iter().filter(|f| f.is_active()).map(|f| render::text(sources, &f.diagnostic, style)));
+        parts.extend(
+            c.findings
+                .iter()
+                .filter(|f| f.is_active())
+                .map(|f| render::text(sources, &f.diagnostic, style)),
+        );
         out = parts.join("\n");
         let waived: Vec<String> = c
             .findings
@@ -223,15 +259,26 @@ pub fn summary(c: &CheckReport, model: &crate::model::Model, as_of: Date) -> Str
         model.zones.len(),
         model.conduits.len()
     );
-    let width = s.zones.iter().map(|z| z.zone.len()).max().unwrap_or(4).max(4);
-    out.push_str(&format!("  {:width$}  {:15}  {:>8}  weakest conduit in (far side RDF)\n", "zone", "SL-T", "findings"));
+    let width = s
+        .zones
+        .iter()
+        .map(|z| z.zone.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    out.push_str(&format!(
+        "  {:width$}  {:15}  {:>8}  weakest conduit in (far side RDF)\n",
+        "zone", "SL-T", "findings"
+    ));
     for z in &s.zones {
         let sl = z.sl.map_or("-".to_string(), |v| v.to_string());
-        let weak = z
-            .weakest
-            .as_ref()
-            .map_or("-".to_string(), |(c, from, l)| format!("{c} from {from} (RDF {l})"));
-        out.push_str(&format!("  {:width$}  {sl:15}  {:>8}  {weak}\n", z.zone, z.active_findings));
+        let weak = z.weakest.as_ref().map_or("-".to_string(), |(c, from, l)| {
+            format!("{c} from {from} (RDF {l})")
+        });
+        out.push_str(&format!(
+            "  {:width$}  {sl:15}  {:>8}  {weak}\n",
+            z.zone, z.active_findings
+        ));
     }
     out
 }

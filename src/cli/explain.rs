@@ -26,7 +26,9 @@ pub fn explain(code: Option<&str>) -> Result<String, String> {
     if let Some(summary) = codes::summary(&upper) {
         return Ok(format!("# {upper}\n\n{summary}\n"));
     }
-    Err(format!("`{code}` is neither a rule nor a diagnostic code; run `conduit explain` for the list"))
+    Err(format!(
+        "`{code}` is neither a rule nor a diagnostic code; run `conduit explain` for the list"
+    ))
 }
 
 pub fn run(args: ExplainArgs) -> Exit {

@@ -8,11 +8,26 @@ use std::collections::BTreeSet;
 fn expectations(text: &str) -> Vec<(usize, String, String, String)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let Some((_, rest)) = line.split_once("# expect:") else { continue };
+        let Some((_, rest)) = line.split_once("# expect:") else {
+            continue;
+        };
         let words: Vec<&str> = rest.split_whitespace().collect();
-        assert!(words.len() >= 2, "bad expectation on line {}: {line}", i + 1);
-        let status = if words.get(2) == Some(&"waived") { "waived" } else { "active" };
-        out.push((i + 1, words[0].to_string(), words[1].to_string(), status.to_string()));
+        assert!(
+            words.len() >= 2,
+            "bad expectation on line {}: {line}",
+            i + 1
+        );
+        let status = if words.get(2) == Some(&"waived") {
+            "waived"
+        } else {
+            "active"
+        };
+        out.push((
+            i + 1,
+            words[0].to_string(),
+            words[1].to_string(),
+            status.to_string(),
+        ));
     }
     out.sort();
     out
@@ -34,7 +49,12 @@ fn fixture_names() -> Vec<String> {
 fn every_rule_has_a_fixture() {
     let names: BTreeSet<String> = fixture_names().into_iter().collect();
     for r in &conduit::check::pack().unwrap().rules {
-        assert!(names.contains(&r.id), "rule {} has no fixture tests/rules/{}.zc", r.id, r.id);
+        assert!(
+            names.contains(&r.id),
+            "rule {} has no fixture tests/rules/{}.zc",
+            r.id,
+            r.id
+        );
     }
 }
 
@@ -46,10 +66,16 @@ fn fixtures_produce_exactly_the_expected_findings() {
         let text = std::fs::read_to_string(&path).unwrap();
         let expected = expectations(&text);
         assert!(
-            expected.iter().any(|(_, r, _, s)| *r == name && s == "active"),
+            expected
+                .iter()
+                .any(|(_, r, _, s)| *r == name && s == "active"),
             "{name}.zc has no violating case for {name}"
         );
-        let tested: BTreeSet<String> = expected.iter().map(|e| e.1.clone()).chain([name.clone()]).collect();
+        let tested: BTreeSet<String> = expected
+            .iter()
+            .map(|e| e.1.clone())
+            .chain([name.clone()])
+            .collect();
         let (loaded, report) = check_path(&path, AS_OF);
         let file = format!("{name}.zc");
         let mut actual: Vec<(usize, String, String, String)> = Vec::new();
@@ -66,7 +92,9 @@ fn fixtures_produce_exactly_the_expected_findings() {
         }
         actual.sort();
         if actual != expected {
-            failures.push(format!("{name}:\n  expected {expected:?}\n  actual   {actual:?}"));
+            failures.push(format!(
+                "{name}:\n  expected {expected:?}\n  actual   {actual:?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -18,13 +18,21 @@ pub fn root() -> PathBuf {
 /// Loads a policy (which must load without errors) and checks it.
 pub fn check_path(path: &Path, as_of: &str) -> (conduit::Loaded, CheckReport) {
     let loaded = conduit::load_policy(&[path.to_path_buf()]);
-    assert!(!loaded.has_errors(), "{}: {:#?}", path.display(), loaded.diagnostics);
+    assert!(
+        !loaded.has_errors(),
+        "{}: {:#?}",
+        path.display(),
+        loaded.diagnostics
+    );
     let report = check::run(&loaded.model, &RuleConfig::default(), date(as_of));
     (loaded, report)
 }
 
 /// `(file:line, rule, severity, status)` of every finding, in report order.
-pub fn rows(loaded: &conduit::Loaded, report: &CheckReport) -> Vec<(String, String, String, String)> {
+pub fn rows(
+    loaded: &conduit::Loaded,
+    report: &CheckReport,
+) -> Vec<(String, String, String, String)> {
     report
         .findings
         .iter()
@@ -32,10 +40,17 @@ pub fn rows(loaded: &conduit::Loaded, report: &CheckReport) -> Vec<(String, Stri
             let at = f.diagnostic.primary.as_ref().map_or("?".to_string(), |p| {
                 let l = loaded.sources.line_col(p.span);
                 let name = loaded.sources.name(p.span.file);
-                let file = Path::new(name).file_name().map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
+                let file = Path::new(name)
+                    .file_name()
+                    .map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
                 format!("{file}:{}", l.line)
             });
-            (at, f.rule().to_string(), f.severity().as_str().to_string(), f.status.as_str().to_string())
+            (
+                at,
+                f.rule().to_string(),
+                f.severity().as_str().to_string(),
+                f.status.as_str().to_string(),
+            )
         })
         .collect()
 }
@@ -47,8 +62,12 @@ pub fn golden(path: &Path, actual: &str) {
         std::fs::write(path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(path)
-        .unwrap_or_else(|_| panic!("missing golden {}; run with UPDATE_GOLDEN=1", path.display()));
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden {}; run with UPDATE_GOLDEN=1",
+            path.display()
+        )
+    });
     if expected != actual {
         let diff: Vec<String> = expected
             .lines()

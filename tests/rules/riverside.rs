@@ -98,7 +98,12 @@ fn riverside_findings_today() {
     let (loaded, report) = check_path(&root().join("examples/riverside/plant.zc"), "2026-11-28");
     assert_eq!(rows(&loaded, &report), owned(TODAY));
     assert_eq!(
-        (report.summary.errors, report.summary.warnings, report.summary.infos, report.summary.waived),
+        (
+            report.summary.errors,
+            report.summary.warnings,
+            report.summary.infos,
+            report.summary.waived
+        ),
         (7, 19, 0, 1)
     );
     assert!(report.diagnostics.is_empty());
@@ -115,7 +120,13 @@ fn riverside_yaml_form_gives_the_same_findings() {
         let mut v: Vec<_> = r
             .findings
             .iter()
-            .map(|f| (f.rule().to_string(), f.diagnostic.message.clone(), f.status.as_str().to_string()))
+            .map(|f| {
+                (
+                    f.rule().to_string(),
+                    f.diagnostic.message.clone(),
+                    f.status.as_str().to_string(),
+                )
+            })
             .collect();
         v.sort();
         v
@@ -133,10 +144,23 @@ fn riverside_yaml_form_gives_the_same_findings() {
 #[test]
 fn riverside_after_vendor_access_expires() {
     let (loaded, report) = check_path(&root().join("examples/riverside/plant.zc"), "2027-03-31");
-    let gone = ["plant.zc:46", "plant.zc:100", "plant.zc:101", "plant.zc:111", "plant.zc:113"];
-    let mut expected: Vec<(String, String, String, String)> =
-        owned(TODAY).into_iter().filter(|r| !gone.contains(&r.0.as_str())).collect();
-    expected.push(("plant.zc:125".into(), "WVR-003".into(), "info".into(), "active".into()));
+    let gone = [
+        "plant.zc:46",
+        "plant.zc:100",
+        "plant.zc:101",
+        "plant.zc:111",
+        "plant.zc:113",
+    ];
+    let mut expected: Vec<(String, String, String, String)> = owned(TODAY)
+        .into_iter()
+        .filter(|r| !gone.contains(&r.0.as_str()))
+        .collect();
+    expected.push((
+        "plant.zc:125".into(),
+        "WVR-003".into(),
+        "info".into(),
+        "active".into(),
+    ));
     let mut actual = rows(&loaded, &report);
     actual.sort();
     expected.sort();

@@ -31,7 +31,11 @@ impl Renderer for Github {
             .iter()
             .map(|d| annotation(report, d, false))
             .collect();
-        all.extend(findings(report).iter().map(|f| annotation(report, &f.diagnostic, !f.is_active())));
+        all.extend(
+            findings(report)
+                .iter()
+                .map(|f| annotation(report, &f.diagnostic, !f.is_active())),
+        );
         let mut out = String::new();
         for level in ["error", "warning", "notice"] {
             let items: Vec<&Annotation> = all.iter().filter(|a| a.level == level).collect();
@@ -43,16 +47,41 @@ impl Renderer for Github {
 }
 
 fn emit_level(out: &mut String, level: &str, items: &[&Annotation]) {
-    let shown = if items.len() > ANNOTATION_CAP { ANNOTATION_CAP - 1 } else { items.len() };
+    let shown = if items.len() > ANNOTATION_CAP {
+        ANNOTATION_CAP - 1
+    } else {
+        items.len()
+    };
     for a in items.iter().take(shown) {
-        let props: Vec<String> = a.props.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
-        out.push_str(&format!("::{}{}{}::{}\n", a.level, if props.is_empty() { "" } else { " " }, props.join(","), escape_data(&a.message)));
+        let props: Vec<String> = a
+            .props
+            .iter()
+            .map(|(k, v)| format!("{k}={}", escape_property(v)))
+            .collect();
+        out.push_str(&format!(
+            "::{}{}{}::{}\n",
+            a.level,
+            if props.is_empty() { "" } else { " " },
+            props.join(","),
+            escape_data(&a.message)
+        ));
     }
     let rest = items.get(shown..).unwrap_or(&[]);
     if !rest.is_empty() {
-        let list: Vec<String> = rest.iter().map(|a| format!("{} at {}", a.code, a.place)).collect();
-        let msg = format!("{} more {level} annotation(s) not shown individually:\n{}", rest.len(), list.join("\n"));
-        out.push_str(&format!("::{level} title={}::{}\n", escape_property("conduit: more findings"), escape_data(&msg)));
+        let list: Vec<String> = rest
+            .iter()
+            .map(|a| format!("{} at {}", a.code, a.place))
+            .collect();
+        let msg = format!(
+            "{} more {level} annotation(s) not shown individually:\n{}",
+            rest.len(),
+            list.join("\n")
+        );
+        out.push_str(&format!(
+            "::{level} title={}::{}\n",
+            escape_property("conduit: more findings"),
+            escape_data(&msg)
+        ));
     }
 }
 
@@ -75,7 +104,11 @@ fn annotation(report: &Report<'_>, d: &Diagnostic, waived: bool) -> Annotation {
             props.push(("endColumn", l.end_column.to_string()));
         }
     }
-    let title = if waived { format!("{} (waived)", d.code) } else { d.code.clone() };
+    let title = if waived {
+        format!("{} (waived)", d.code)
+    } else {
+        d.code.clone()
+    };
     props.push(("title", title));
     let mut message = d.message.clone();
     if let Some(h) = &d.help {
@@ -92,9 +125,18 @@ fn annotation(report: &Report<'_>, d: &Diagnostic, waived: bool) -> Annotation {
 
 fn summary_line(report: &Report<'_>) -> String {
     let lang_err = report.diagnostics.iter().filter(|d| d.is_error()).count();
-    let lang_warn = report.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    let lang_warn = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     let (e, w, i, x) = report.check.map_or((0, 0, 0, 0), |c| {
-        (c.summary.errors, c.summary.warnings, c.summary.infos, c.summary.waived)
+        (
+            c.summary.errors,
+            c.summary.warnings,
+            c.summary.infos,
+            c.summary.waived,
+        )
     });
     format!(
         "conduit check: {} error(s), {} warning(s), {i} info, {x} waived\n",
@@ -105,7 +147,9 @@ fn summary_line(report: &Report<'_>) -> String {
 
 /// Escapes a workflow-command message.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value.

@@ -6,7 +6,7 @@
 //! `waived_by` (the waiver's location) to it.
 
 use super::{findings, Renderer, Report};
-use crate::check::{Finding, Summary};
+use crate::check::Finding;
 use crate::diagnostics::render::{self, JsonDiagnostic, JsonLocation};
 use serde::Serialize;
 
@@ -79,7 +79,10 @@ impl Renderer for Json {
                 .iter()
                 .map(|d| render::json(report.sources, d))
                 .collect(),
-            findings: findings(report).iter().map(|f| finding(report, f)).collect(),
+            findings: findings(report)
+                .iter()
+                .map(|f| finding(report, f))
+                .collect(),
             summary: summary(report),
         };
         let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -117,7 +120,7 @@ fn summary(report: &Report<'_>) -> JsonSummary {
         .iter()
         .filter(|d| d.severity == crate::diagnostics::Severity::Warning)
         .count();
-    let s = report.check.map(|c| c.summary.clone()).unwrap_or_else(Summary::default);
+    let s = report.check.map(|c| c.summary.clone()).unwrap_or_default();
     JsonSummary {
         errors: s.errors + lang_errors,
         warnings: s.warnings + lang_warnings,
@@ -129,7 +132,11 @@ fn summary(report: &Report<'_>) -> JsonSummary {
             .map(|z| JsonZone {
                 zone: z.zone,
                 sl: z.sl.map(|v| v.0),
-                weakest_conduit: z.weakest.map(|(conduit, from, rdf)| JsonWeakest { conduit, from, rdf }),
+                weakest_conduit: z.weakest.map(|(conduit, from, rdf)| JsonWeakest {
+                    conduit,
+                    from,
+                    rdf,
+                }),
                 active_findings: z.active_findings,
             })
             .collect(),

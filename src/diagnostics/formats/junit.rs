@@ -22,13 +22,20 @@ impl Renderer for Junit {
         if let Some(pack) = report.pack {
             for meta in &pack.rules {
                 let mut case = Case {
-                    class: format!("conduit.rules.{}", meta.id.split('-').next().unwrap_or("rule").to_lowercase()),
+                    class: format!(
+                        "conduit.rules.{}",
+                        meta.id.split('-').next().unwrap_or("rule").to_lowercase()
+                    ),
                     name: format!("{}: {}", meta.id, meta.title),
                     failures: Vec::new(),
                     notes: Vec::new(),
                 };
                 for f in findings(report).iter().filter(|f| f.rule() == meta.id) {
-                    let line = format!("{}{}", line(report, &f.diagnostic), if f.is_active() { "" } else { " [waived]" });
+                    let line = format!(
+                        "{}{}",
+                        line(report, &f.diagnostic),
+                        if f.is_active() { "" } else { " [waived]" }
+                    );
                     if f.is_active() && f.severity() > Severity::Info {
                         case.failures.push(line);
                     } else {
@@ -75,7 +82,11 @@ fn render_cases(cases: &[Case]) -> String {
         cases.len()
     ));
     for c in cases {
-        out.push_str(&format!("    <testcase classname=\"{}\" name=\"{}\"", xml(&c.class), xml(&c.name)));
+        out.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\"",
+            xml(&c.class),
+            xml(&c.name)
+        ));
         if c.failures.is_empty() && c.notes.is_empty() {
             out.push_str("/>\n");
             continue;
@@ -89,7 +100,10 @@ fn render_cases(cases: &[Case]) -> String {
             ));
         }
         if !c.notes.is_empty() {
-            out.push_str(&format!("      <system-out>{}</system-out>\n", xml(&c.notes.join("\n"))));
+            out.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                xml(&c.notes.join("\n"))
+            ));
         }
         out.push_str("    </testcase>\n");
     }

@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 
 pub struct Sarif;
 
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 impl Renderer for Sarif {
     fn render(&self, report: &Report<'_>) -> String {
@@ -148,7 +149,9 @@ fn result(report: &Report<'_>, d: &Diagnostic, index: usize, f: Option<&Finding>
             None => d.message.clone(),
         }},
     });
-    let Some(obj) = r.as_object_mut() else { return r };
+    let Some(obj) = r.as_object_mut() else {
+        return r;
+    };
     if let Some(p) = &d.primary {
         obj.insert("locations".into(), json!([location(report, p, None)]));
     }

@@ -1,7 +1,7 @@
 //! BND: boundary protection and service hygiene (SR 5.2, 5.3, 6.2, 7.1, 7.7).
 
 use super::util::{
-    conduit_label, endpoint_label, flows, is_it, is_ot, protected_zones, services, zone_label,
+    conduit_label, endpoint_label, flows, is_it, is_ot, protected_zones, services, zone_endpoints,
 };
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
@@ -76,6 +76,15 @@ pub fn bnd_002(ctx: &Ctx<'_>) -> Vec<Hit> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let mut labels = wide.iter().map(|(span, z)| {
+            Label::new(
+                *span,
+                format!("every address of zone {}", ctx.zone(*z).name),
+            )
+        });
+        let Some(primary) = labels.next() else {
+            continue;
+        };
         out.push(
             Hit::new(
                 Subject::Conduit(cid),
@@ -85,14 +94,9 @@ pub fn bnd_002(ctx: &Ctx<'_>) -> Vec<Hit> {
                     if names.len() > 1 { "s" } else { "" },
                     super::util::join(&names)
                 ),
-                Label::new(c.flow_span, "zone-wide endpoint"),
+                primary,
             )
-            .labels(wide.iter().map(|(span, z)| {
-                Label::new(
-                    *span,
-                    format!("every address of zone {}", ctx.zone(*z).name),
-                )
-            }))
+            .labels(labels)
             .protects(zones),
         );
     }
@@ -116,7 +120,11 @@ pub fn bnd_003(ctx: &Ctx<'_>) -> Vec<Hit> {
                 ),
                 conduit_label(c, "mode monitor"),
             )
-            .labels(zones.iter().map(|z| zone_label(ctx.zone(*z), "left open")))
+            .labels(
+                zones
+                    .iter()
+                    .flat_map(|z| zone_endpoints(ctx.model, c, *z, "left open")),
+            )
             .protects(zones)
         })
         .collect()
@@ -241,7 +249,7 @@ pub fn bnd_007(ctx: &Ctx<'_>) -> Vec<Hit> {
             .labels(
                 zones
                     .iter()
-                    .map(|z| zone_label(ctx.zone(*z), "SL-T TRE/RDF 2 or more")),
+                    .flat_map(|z| zone_endpoints(ctx.model, c, *z, "SL-T TRE/RDF 2 or more")),
             )
             .protects(zones),
         );

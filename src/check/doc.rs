@@ -1,6 +1,6 @@
 //! DOC: model completeness and documentation (IEC 62443-3-2 ZCR 5.6, 6.4).
 
-use super::util::{conduit_label, join, protected_zones, zone_label};
+use super::util::{conduit_label, join, protected_zones, zone_endpoints, zone_label};
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
 use crate::model::ZoneClass;
@@ -43,9 +43,9 @@ pub fn doc_001(ctx: &Ctx<'_>) -> Vec<Hit> {
                     ),
                     conduit_label(c, "no `owner`"),
                 )
-                .labels(zones.iter().map(|z| {
-                    let zone = ctx.zone(*z);
-                    zone_label(zone, format!("owned by {}", zone.owner.as_deref().unwrap_or("nobody")))
+                .labels(zones.iter().flat_map(|z| {
+                    let owner = ctx.zone(*z).owner.as_deref().unwrap_or("nobody");
+                    zone_endpoints(ctx.model, c, *z, &format!("owned by {owner}"))
                 }))
                 .protects(zones.iter().copied()),
             );

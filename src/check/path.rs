@@ -6,7 +6,7 @@
 //! every zone of class `it` or `external` at once. Inside a zone movement is
 //! free. Linear in zones plus conduit flows.
 
-use super::util::{is_ctrl, is_dmz, is_it, zone_flows, zone_label};
+use super::util::{is_ctrl, is_dmz, is_it, zone_flows};
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
 use crate::model::{ConduitId, ZoneId};
@@ -80,15 +80,22 @@ fn path_to(seen: &Reached, target: ZoneId) -> (ZoneId, Vec<(ConduitId, ZoneId)>)
     (at, steps)
 }
 
-fn describe(ctx: &Ctx<'_>, source: ZoneId, steps: &[(ConduitId, ZoneId)]) -> (String, Vec<Label>) {
+/// The path as text, and a label on the conduit of its last hop (where a
+/// fix usually goes).
+fn describe(
+    ctx: &Ctx<'_>,
+    source: ZoneId,
+    steps: &[(ConduitId, ZoneId)],
+    target: &crate::model::Zone,
+) -> (String, Label) {
     let mut text = ctx.zone(source).name.clone();
-    let mut labels = Vec::new();
-    for (i, (cid, to)) in steps.iter().enumerate() {
+    let mut last = Label::new(target.span, "reached here");
+    for (cid, to) in steps {
         let c = ctx.model.conduit(*cid);
         text.push_str(&format!(" -[{}]-> {}", c.name, ctx.zone(*to).name));
-        labels.push(Label::new(c.span, format!("hop {}", i + 1)));
+        last = Label::new(c.span, format!("last hop into {}", target.name));
     }
-    (text, labels)
+    (text, last)
 }
 
 /// PATH-001: a control or safety zone is reachable from an IT-side zone on
@@ -101,18 +108,17 @@ pub fn path_001(ctx: &Ctx<'_>) -> Vec<Hit> {
             continue;
         }
         let (source, steps) = path_to(&seen, id);
-        let (text, labels) = describe(ctx, source, &steps);
+        let (text, last) = describe(ctx, source, &steps, z);
         out.push(
             Hit::new(
                 Subject::Zone(id),
                 format!(
-                    "zone {} is reachable from {} without crossing a DMZ: {text}",
+                    "zone {} is reachable from zone {} without crossing a DMZ: {text}",
                     z.name,
                     ctx.zone(source).name
                 ),
-                zone_label(z, "reached from the IT side"),
+                last,
             )
-            .labels(labels)
             .protects([id]),
         );
     }
@@ -133,20 +139,19 @@ pub fn path_002(ctx: &Ctx<'_>) -> Vec<Hit> {
             continue;
         }
         let (source, steps) = path_to(&seen, id);
-        let (text, labels) = describe(ctx, source, &steps);
+        let (text, last) = describe(ctx, source, &steps, z);
         out.push(
             Hit::new(
                 Subject::Zone(id),
                 format!(
-                    "zone {} is {d} conduit{} from {} zone {} (at least {min} wanted): {text}",
+                    "zone {} is {d} conduit{} from zone {} (class {}), at least {min} wanted: {text}",
                     z.name,
                     if d == 1 { "" } else { "s" },
-                    ctx.zone(source).class.as_str(),
-                    ctx.zone(source).name
+                    ctx.zone(source).name,
+                    ctx.zone(source).class.as_str()
                 ),
-                zone_label(z, "too close to the IT side"),
+                last,
             )
-            .labels(labels)
             .protects([id]),
         );
     }

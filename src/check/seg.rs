@@ -3,7 +3,7 @@
 
 use super::util::{
     conduit_label, endpoint_label, flows, is_dmz, is_it, is_ot, protected_zones, services,
-    touched_zones, zone_flows, zone_label,
+    touched_zones, zone_endpoints, zone_flows, zone_label,
 };
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
@@ -85,7 +85,7 @@ pub fn seg_003(ctx: &Ctx<'_>) -> Vec<Hit> {
                 Some(b) => format!("only its control zone {}", ctx.zone(b).name),
                 None => "no zone: it names no `bpcs`".to_string(),
             };
-            let mut hit = Hit::new(
+            let hit = Hit::new(
                 Subject::Conduit(cid),
                 format!(
                     "conduit {} joins safety zone {} to zone {}; the safety zone may talk to {allowed}",
@@ -95,11 +95,9 @@ pub fn seg_003(ctx: &Ctx<'_>) -> Vec<Hit> {
                 ),
                 conduit_label(c, "reaches the safety zone"),
             )
-            .label(zone_label(sz, "safety zone"))
+            .labels(zone_endpoints(ctx.model, c, sid, "safety zone"))
+            .labels(zone_endpoints(ctx.model, c, peer, "not its control zone"))
             .protects([sid]);
-            if let Some(b) = &sz.bpcs {
-                hit = hit.label(Label::new(b.span, "its one permitted peer"));
-            }
             out.push(hit);
         }
     }
@@ -215,8 +213,8 @@ pub fn seg_008(ctx: &Ctx<'_>) -> Vec<Hit> {
             ),
             conduit_label(c, "no DMZ in between"),
         )
-        .label(zone_label(za, za.class.as_str()))
-        .label(zone_label(zb, zb.class.as_str()))
+        .labels(zone_endpoints(ctx.model, c, a, za.class.as_str()))
+        .labels(zone_endpoints(ctx.model, c, b, zb.class.as_str()))
         .protects(protected_zones(c))
     })
 }
@@ -242,8 +240,8 @@ pub fn seg_011(ctx: &Ctx<'_>) -> Vec<Hit> {
                 ),
                 conduit_label(c, "OT exposed outside the plant"),
             )
-            .label(zone_label(za, za.class.as_str()))
-            .label(zone_label(zb, zb.class.as_str()))
+            .labels(zone_endpoints(ctx.model, c, a, za.class.as_str()))
+            .labels(zone_endpoints(ctx.model, c, b, zb.class.as_str()))
             .protects(protected_zones(c))
         },
     )
@@ -374,9 +372,9 @@ pub fn seg_010(ctx: &Ctx<'_>) -> Vec<Hit> {
                     ),
                     conduit_label(c, "level-skipping conduit"),
                 )
-                .labels(zones.iter().map(|z| {
+                .labels(zones.iter().flat_map(|z| {
                     let zone = ctx.zone(*z);
-                    zone_label(zone, format!("level {}", lvl(zone)))
+                    zone_endpoints(ctx.model, c, *z, &format!("level {}", lvl(zone)))
                 }))
                 .protects(protected_zones(c)),
             );

@@ -1,6 +1,6 @@
 //! SL: security-level consistency (ZCR 5.6; IEC 62443-3-3 Annex A).
 
-use super::util::{conduit_label, is_dmz, touched_zones, zone_flows, zone_label};
+use super::util::{conduit_label, is_dmz, touched_zones, zone_endpoints, zone_flows, zone_label};
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::{Label, Severity};
 use crate::model::{Control, Fr, ZoneClass, ZoneId};
@@ -48,11 +48,9 @@ pub fn sl_001(ctx: &Ctx<'_>) -> Vec<Hit> {
             ),
             Label::new(sl.span, "conduit SL-T"),
         )
-        .labels(
-            culprits
-                .iter()
-                .map(|z| zone_label(ctx.zone(*z), format!("SL-T {}", ctx.zone(*z).sl_t()))),
-        )
+        .labels(culprits.iter().flat_map(|z| {
+            zone_endpoints(ctx.model, c, *z, &format!("SL-T {}", ctx.zone(*z).sl_t()))
+        }))
         .protects(culprits.iter().copied())
         .severity(Severity::Warning);
         if low.iter().any(|(fr, _, _)| *fr == Fr::Rdf) {
@@ -91,8 +89,8 @@ pub fn sl_003(ctx: &Ctx<'_>) -> Vec<Hit> {
                     ),
                     conduit_label(c, "large security-level step"),
                 )
-                .label(zone_label(za, format!("SL-T {}", za.sl_t())))
-                .label(zone_label(zb, format!("SL-T {}", zb.sl_t())))
+                .labels(zone_endpoints(ctx.model, c, a, &format!("SL-T {}", za.sl_t())))
+                .labels(zone_endpoints(ctx.model, c, b, &format!("SL-T {}", zb.sl_t())))
                 .protects([a, b]),
             );
         }

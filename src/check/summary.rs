@@ -7,9 +7,10 @@
 //! connections into the zone through it (an external zone counts as 0).
 //! Ties go to the conduit name first in order.
 
-use super::{Finding, Status};
+use super::{Finding, Status, Subject};
 use crate::diagnostics::Severity;
 use crate::model::{Date, Fr, Model, SlVector, ZoneId};
+use std::collections::BTreeMap;
 
 /// Totals and the per-zone table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,59 +43,74 @@ pub fn summarise(model: &Model, findings: &[Finding], as_of: Date) -> Summary {
             (Status::Active, Severity::Info) => s.infos += 1,
         }
     }
-    s.zones = model
-        .zone_ids()
-        .map(|id| zone_row(model, findings, id, as_of))
-        .collect();
-    s
-}
-
-fn zone_row(model: &Model, findings: &[Finding], id: ZoneId, as_of: Date) -> ZoneSummary {
-    let zone = model.zone(id);
-    let mut weakest: Option<(u8, String, String)> = None;
-    let mut into = Vec::new();
+    // One pass over the conduits: the zones each conduit leads into, and
+    // the weakest conduit into each zone.
+    let n = model.zones.len();
+    let mut into: Vec<Vec<ZoneId>> = vec![Vec::new(); model.conduits.len()];
+    let mut weakest: Vec<Option<(u8, String, String)>> = vec![None; n];
     for cid in model.conduit_ids() {
         let c = model.conduit(cid);
         if c.expired_at(as_of) {
             continue;
         }
-        let far = c
-            .flows()
-            .into_iter()
-            .filter(|(a, b)| b.zone == id && a.zone != id)
-            .map(|(a, _)| {
-                (
-                    model.zone(a.zone).sl_of(Fr::Rdf),
-                    model.zone(a.zone).name.clone(),
-                )
-            })
-            .min();
-        let Some((far_level, far_name)) = far else {
-            continue;
-        };
-        into.push(cid);
-        let level = c.sl.as_ref().map_or(far_level, |s| s.value.get(Fr::Rdf));
-        let cand = (level, c.name.clone(), far_name);
-        if weakest
-            .as_ref()
-            .is_none_or(|w| (cand.0, &cand.1) < (w.0, &w.1))
-        {
-            weakest = Some(cand);
+        let mut far: BTreeMap<ZoneId, (u8, String)> = BTreeMap::new();
+        for (a, b) in c.flows() {
+            if a.zone == b.zone {
+                continue;
+            }
+            let za = model.zone(a.zone);
+            let cand = (za.sl_of(Fr::Rdf), za.name.clone());
+            let slot = far.entry(b.zone).or_insert_with(|| cand.clone());
+            if cand < *slot {
+                *slot = cand;
+            }
+        }
+        for (zone, (far_level, far_name)) in far {
+            let i = zone.0 as usize;
+            if let Some(list) = into.get_mut(cid.0 as usize) {
+                list.push(zone);
+            }
+            let level = c.sl.as_ref().map_or(far_level, |s| s.value.get(Fr::Rdf));
+            let cand = (level, c.name.clone(), far_name);
+            if let Some(w) = weakest.get_mut(i) {
+                if w.as_ref()
+                    .is_none_or(|cur| (cand.0, &cand.1) < (cur.0, &cur.1))
+                {
+                    *w = Some(cand);
+                }
+            }
         }
     }
-    let active_findings = findings
-        .iter()
-        .filter(|f| f.status == Status::Active)
-        .filter(|f| match f.subject {
-            super::Subject::Zone(z) => z == id,
-            super::Subject::Conduit(c) => into.contains(&c),
-            super::Subject::Waiver(_) => false,
-        })
-        .count();
-    ZoneSummary {
-        zone: zone.name.clone(),
-        sl: zone.sl.as_ref().map(|s| s.value),
-        weakest: weakest.map(|(l, c, f)| (c, f, l)),
-        active_findings,
+    let mut active = vec![0usize; n];
+    for f in findings.iter().filter(|f| f.status == Status::Active) {
+        match f.subject {
+            Subject::Zone(z) => {
+                if let Some(a) = active.get_mut(z.0 as usize) {
+                    *a += 1;
+                }
+            }
+            Subject::Conduit(c) => {
+                for z in into.get(c.0 as usize).into_iter().flatten() {
+                    if let Some(a) = active.get_mut(z.0 as usize) {
+                        *a += 1;
+                    }
+                }
+            }
+            Subject::Waiver(_) => {}
+        }
     }
+    s.zones = model
+        .zone_ids()
+        .map(|id| {
+            let i = id.0 as usize;
+            let zone = model.zone(id);
+            ZoneSummary {
+                zone: zone.name.clone(),
+                sl: zone.sl.as_ref().map(|s| s.value),
+                weakest: weakest.get(i).cloned().flatten().map(|(l, c, f)| (c, f, l)),
+                active_findings: active.get(i).copied().unwrap_or(0),
+            }
+        })
+        .collect();
+    s
 }

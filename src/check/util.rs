@@ -175,3 +175,16 @@ pub fn join(names: &[String]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
+
+/// Labels on a conduit's endpoints that lie in `zone` (one per place), so
+/// that a finding about the zone's side of a conduit points into the
+/// conduit instead of at a far-away zone declaration.
+pub fn zone_endpoints(model: &Model, c: &Conduit, zone: ZoneId, text: &str) -> Vec<Label> {
+    let mut seen = BTreeSet::new();
+    c.initiators
+        .iter()
+        .chain(&c.responders)
+        .filter(|e| e.zone == zone && seen.insert(e.span))
+        .map(|e| endpoint_label(model, e, text))
+        .collect()
+}

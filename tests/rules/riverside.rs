@@ -17,13 +17,6 @@ type Row = (&'static str, &'static str, &'static str, &'static str);
 
 /// Findings as of 2026-11-28 (both vendor conduits and the waiver run to 2027-03-31).
 const TODAY: &[Row] = &[
-    // PATH-002 on zone line1: enterprise -> idmz (business-reports) -> line1
-    // (vendor-to-plc leaves idmz from the jump host; inside a zone movement
-    // is free): 2 conduits < min-hops 3. supervisory is 4 hops away
-    // (idmz -> line1 -> site-ops -> supervisory through time-sync); sis has
-    // no conduit. PATH-001 does not fire: every path from enterprise or
-    // internet enters idmz first.
-    ("plant.zc:46", "PATH-002", "warning", "active"),
     // historian-mirror (site-ops.historian -> idmz.historian-mirror):
     // BND-007: into idmz (TRE/RDF 3), unmonitored.
     ("plant.zc:75", "BND-007", "warning", "active"),
@@ -69,6 +62,13 @@ const TODAY: &[Row] = &[
     // s7comm from L3.5 into L1 -> warning (not error: idmz is not IT),
     // waived by the complete, unexpired compensating waiver.
     ("plant.zc:111", "BND-007", "warning", "active"),
+    // PATH-002 on zone line1, pointing at its last hop vendor-to-plc:
+    // enterprise -> idmz (business-reports) -> line1 (vendor-to-plc leaves
+    // idmz from the jump host; inside a zone movement is free): 2 conduits <
+    // min-hops 3. supervisory is 4 hops away (idmz -> line1 -> site-ops ->
+    // supervisory through time-sync); sis has no conduit. PATH-001 does not
+    // fire: every path from enterprise or internet enters idmz first.
+    ("plant.zc:111", "PATH-002", "warning", "active"),
     ("plant.zc:113", "PRO-003", "warning", "waived"),
     // time-sync (line1, supervisory <-> site-ops, ntp, mode monitor):
     // BND-003: monitor mode into line1 (RDF 3) -> error. BND-007. BND-008:

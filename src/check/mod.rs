@@ -191,6 +191,10 @@ pub struct Ctx<'m> {
     pub model: &'m Model,
     pub thresholds: Thresholds,
     pub as_of: Date,
+    /// Per jump-host asset: the controls every remote-access conduit ending
+    /// on it declares (computed once; see `util::effective_controls`).
+    pub jump_controls:
+        std::collections::BTreeMap<crate::model::AssetId, BTreeSet<crate::model::Control>>,
 }
 
 /// Runs every enabled rule over `model` and applies waivers as of `as_of`.
@@ -206,11 +210,13 @@ pub fn run(model: &Model, config: &RuleConfig, as_of: Date) -> CheckReport {
             }
         }
     };
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         model,
         thresholds: config.thresholds(pack),
         as_of,
+        jump_controls: Default::default(),
     };
+    ctx.jump_controls = util::jump_controls(&ctx);
     let mut findings = Vec::new();
     for meta in &pack.rules {
         let Some(check) = registry::check_fn(&meta.id) else {

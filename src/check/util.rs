@@ -9,10 +9,10 @@
 use super::{Ctx, Subject};
 use crate::diagnostics::Label;
 use crate::model::{
-    Conduit, ConduitId, Control, Direction, Endpoint, Model, Purdue, Role, Service, Zone,
+    AssetId, Conduit, ConduitId, Control, Direction, Endpoint, Model, Purdue, Role, Service, Zone,
     ZoneClass, ZoneId,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 impl<'m> Ctx<'m> {
     /// Conduits that have not expired at `as_of`, in name order.
@@ -136,24 +136,30 @@ pub fn subject_name(model: &Model, subject: Subject) -> String {
 /// declares (the session chain is brokered there).
 pub fn effective_controls(ctx: &Ctx<'_>, c: &Conduit) -> BTreeSet<Control> {
     let mut out = c.controls.clone();
-    for ini in &c.initiators {
-        let Some(aid) = ini.asset_id() else { continue };
-        if ctx.model.asset(aid).role != Some(Role::JumpHost) {
-            continue;
+    for aid in c.initiators.iter().filter_map(Endpoint::asset_id) {
+        if let Some(inherited) = ctx.jump_controls.get(&aid) {
+            out.extend(inherited.iter().copied());
         }
-        let mut inbound: Option<BTreeSet<Control>> = None;
-        for (_, other) in ctx.live() {
-            if !is_remote_access(ctx, other) {
-                continue;
-            }
-            if other.flows().iter().any(|(_, b)| b.asset_id() == Some(aid)) {
-                inbound = Some(match inbound {
-                    None => other.controls.clone(),
-                    Some(acc) => acc.intersection(&other.controls).copied().collect(),
-                });
-            }
+    }
+    out
+}
+
+/// For every jump-host asset that remote-access conduits end on: the
+/// controls all of them declare. One pass over the conduits.
+pub fn jump_controls(ctx: &Ctx<'_>) -> BTreeMap<AssetId, BTreeSet<Control>> {
+    let mut out: BTreeMap<AssetId, BTreeSet<Control>> = BTreeMap::new();
+    for (_, c) in ctx.live().filter(|(_, c)| is_remote_access(ctx, c)) {
+        let ends: BTreeSet<AssetId> = c
+            .flows()
+            .iter()
+            .filter_map(|(_, b)| b.asset_id())
+            .filter(|a| ctx.model.asset(*a).role == Some(Role::JumpHost))
+            .collect();
+        for aid in ends {
+            out.entry(aid)
+                .and_modify(|acc| acc.retain(|x| c.controls.contains(x)))
+                .or_insert_with(|| c.controls.clone());
         }
-        out.extend(inbound.unwrap_or_default());
     }
     out
 }

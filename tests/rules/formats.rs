@@ -119,6 +119,7 @@ sys.exit(1 if bad else 0)
         String::from_utf8_lossy(&status.stdout),
         String::from_utf8_lossy(&status.stderr)
     );
+    std::fs::remove_dir_all(&dir).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     let results = doc["runs"][0]["results"].as_array().unwrap();
     let suppressed: Vec<_> = results

@@ -1,0 +1,138 @@
+//! The synthetic plant generator (`examples/gen_plant.rs`): its output
+//! loads without a single diagnostic, is deterministic, and its counts
+//! match the resolved model. Small sizes only; the large sizes are for
+//! `benches/phases.rs`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "../examples/gen_plant.rs"]
+#[allow(dead_code)]
+mod gen_plant;
+
+use gen_plant::{generate, Params};
+use std::path::PathBuf;
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("conduit-scale-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn write_plant(params: &Params, tag: &str) -> (TempDir, gen_plant::Plant) {
+    let dir = TempDir::new(tag);
+    let plant = generate(params);
+    for f in &plant.files {
+        std::fs::write(dir.0.join(&f.name), &f.text).unwrap();
+    }
+    (dir, plant)
+}
+
+fn render(loaded: &conduit::Loaded) -> String {
+    let style = conduit::diagnostics::render::TextStyle {
+        color: false,
+        width: 100,
+    };
+    conduit::diagnostics::render::text_all(&loaded.sources, &loaded.diagnostics, style)
+}
+
+#[test]
+fn three_sites_load_without_any_diagnostic() {
+    let (dir, plant) = write_plant(&Params::new(3, 1), "clean");
+    let loaded = conduit::load_policy(std::slice::from_ref(&dir.0));
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "generated plant has diagnostics:\n{}",
+        render(&loaded)
+    );
+    let m = &loaded.model;
+    let s = plant.stats;
+    assert_eq!(m.zones.len(), s.zones);
+    assert_eq!(m.conduits.len(), s.conduits);
+    assert_eq!(
+        m.zones.iter().map(|z| z.assets.len()).sum::<usize>(),
+        s.assets
+    );
+    assert_eq!(m.waivers.len(), s.waivers);
+    assert_eq!(loaded.files.len(), plant.files.len());
+    // The shape the benchmarks rely on: about ten zones per site, several
+    // conduits per zone, assets on both address families.
+    assert!((8 * 3..=13 * 3 + 5).contains(&s.zones), "{s:?}");
+    assert!(s.conduits >= 3 * s.zones, "{s:?}");
+    assert!(m
+        .zones
+        .iter()
+        .flat_map(|z| &z.assets)
+        .any(|a| a.address.value.is_ipv6()));
+    assert!(m
+        .conduits
+        .iter()
+        .any(|c| c.vendor.is_some() && c.expires.is_some() && c.schedule.is_some()));
+    assert!(m
+        .zones
+        .iter()
+        .any(|z| z.class == conduit::model::ZoneClass::Safety && z.bpcs.is_some()));
+}
+
+#[test]
+fn one_site_file_loads_on_its_own_through_its_import() {
+    let (dir, _) = write_plant(&Params::new(2, 7), "import");
+    let loaded = conduit::load_policy(&[dir.0.join("site-0002.zc")]);
+    assert!(loaded.diagnostics.is_empty(), "{}", render(&loaded));
+    assert_eq!(loaded.files.len(), 2, "the site file and shared.zc");
+}
+
+#[test]
+fn sites_with_waivers_load_clean() {
+    // Find a seed whose first sites include a commissioning waiver, so the
+    // waiver syntax the generator writes is exercised here too.
+    let params = (1..200)
+        .map(|seed| Params::new(2, seed))
+        .find(|p| generate(p).stats.waivers > 0)
+        .expect("some seed yields a waiver");
+    let (dir, plant) = write_plant(&params, "waiver");
+    let loaded = conduit::load_policy(std::slice::from_ref(&dir.0));
+    assert!(loaded.diagnostics.is_empty(), "{}", render(&loaded));
+    assert_eq!(loaded.model.waivers.len(), plant.stats.waivers);
+    assert!(loaded
+        .model
+        .conduits
+        .iter()
+        .any(|c| c.mode == conduit::model::Mode::Monitor));
+}
+
+#[test]
+fn output_is_deterministic_and_sites_are_independent_of_the_count() {
+    let a = generate(&Params::new(3, 42));
+    let b = generate(&Params::new(3, 42));
+    let texts = |p: &gen_plant::Plant| {
+        p.files
+            .iter()
+            .map(|f| (f.name.clone(), f.text.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&a), texts(&b));
+    let more = generate(&Params::new(5, 42));
+    assert_eq!(
+        texts(&a)[..4],
+        texts(&more)[..4],
+        "site 3 must not depend on --sites"
+    );
+    let other = generate(&Params::new(3, 43));
+    assert_ne!(texts(&a), texts(&other), "the seed must matter");
+}

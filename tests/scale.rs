@@ -136,3 +136,65 @@ fn output_is_deterministic_and_sites_are_independent_of_the_count() {
     let other = generate(&Params::new(3, 43));
     assert_ne!(texts(&a), texts(&other), "the seed must matter");
 }
+
+/// The parser's fast paths used by large plants (strings without escapes,
+/// words next to arrows) give the same tree as the general paths.
+mod parser_fast_paths {
+    use conduit::source::FileId;
+    use conduit::syntax::{self, tree::Arg, tree::ItemKind};
+
+    fn first_arg(text: &str) -> String {
+        let (doc, diags) = syntax::parse(FileId(0), text);
+        assert!(diags.is_empty(), "{diags:?}");
+        match doc.items[0].args()[0].arg {
+            Arg::Str(ref s) => {
+                assert_eq!(
+                    s.span.end as usize - s.span.start as usize,
+                    text.len() - "key ".len()
+                );
+                s.value.clone()
+            }
+            Arg::Word(ref w) => panic!("expected a string, got word {}", w.text),
+        }
+    }
+
+    #[test]
+    fn strings_with_and_without_escapes() {
+        assert_eq!(first_arg(r#"key "plain text""#), "plain text");
+        assert_eq!(first_arg(r#"key """#), "");
+        assert_eq!(first_arg(r#"key "say \"hi\"\tthere""#), "say \"hi\"\tthere");
+        assert_eq!(first_arg(r#"key "back\\slash""#), "back\\slash");
+        assert_eq!(
+            first_arg("key \"caf\u{e9} \u{2192} ok\""),
+            "caf\u{e9} \u{2192} ok"
+        );
+        let (_, diags) = syntax::parse(FileId(0), "key \"open\nnext 1\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "E0102");
+        let (_, diags) = syntax::parse(FileId(0), "key \"bad \\q escape\"\n");
+        assert_eq!(diags[0].code, "E0101");
+    }
+
+    #[test]
+    fn words_stop_at_arrows() {
+        for (text, left, right) in [
+            ("a->b", "a", "b"),
+            ("a-b->c-d", "a-b", "c-d"),
+            ("x.y-> z", "x.y", "z"),
+            ("p <-> q-r", "p", "q-r"),
+        ] {
+            let (doc, diags) = syntax::parse(FileId(0), text);
+            assert!(diags.is_empty(), "{text}: {diags:?}");
+            let ItemKind::Flow {
+                initiators,
+                responders,
+                ..
+            } = &doc.items[0].kind
+            else {
+                panic!("{text}: not a flow");
+            };
+            assert_eq!(initiators[0].text, left, "{text}");
+            assert_eq!(responders[0].text, right, "{text}");
+        }
+    }
+}

@@ -124,6 +124,12 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
     };
     r.resolve_bpcs(&zones, &mut model);
     model.services = services.values().map(|d| r.service(d)).collect();
+    r.service_ids = model
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), ServiceId(i as u32)))
+        .collect();
     model.conduits = conduits
         .values()
         .map(|d| r.conduit(d, &mut model))
@@ -141,6 +147,9 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
 struct Resolver {
     reader: Reader,
     zone_ids: BTreeMap<String, ZoneId>,
+    /// Name of every service in the model, inline ones included, so that
+    /// `allow` is a lookup rather than a scan of all services.
+    service_ids: BTreeMap<String, ServiceId>,
 }
 
 impl Resolver {
@@ -940,13 +949,15 @@ impl Resolver {
                     .map(|g| arg.span().to(g.span()))
                     .unwrap_or(arg.span());
                 if let Some(m) = self.service_match(text, &group, span) {
-                    let id = inline_service(model, m, span);
+                    let id = inline_service(model, &mut self.service_ids, m, span);
                     c.services.push(Spanned::new(id, span));
                 }
                 continue;
             }
-            match model
-                .service_by_name(text)
+            match self
+                .service_ids
+                .get(text)
+                .copied()
                 .filter(|id| !model.service(*id).inline)
             {
                 Some(id) => c.services.push(Spanned::new(id, arg.span())),
@@ -1076,7 +1087,12 @@ fn mode_str(m: Mode) -> &'static str {
 }
 
 /// The id of an inline service (`allow tcp 8443`), created on first use.
-fn inline_service(model: &mut Model, m: ServiceMatch, span: Span) -> ServiceId {
+fn inline_service(
+    model: &mut Model,
+    ids: &mut BTreeMap<String, ServiceId>,
+    m: ServiceMatch,
+    span: Span,
+) -> ServiceId {
     let ports: Vec<String> = m.ports.iter().map(|p| p.to_string()).collect();
     let name = match m.proto {
         Proto::Tcp => format!("tcp/{}", ports.join(",")),
@@ -1087,9 +1103,11 @@ fn inline_service(model: &mut Model, m: ServiceMatch, span: Span) -> ServiceId {
             .unwrap_or_else(|| "icmp".to_string()),
         Proto::Other(n) => format!("proto/{n}"),
     };
-    if let Some(id) = model.service_by_name(&name) {
-        return id;
+    if let Some(id) = ids.get(&name) {
+        return *id;
     }
+    let id = ServiceId(model.services.len() as u32);
+    ids.insert(name.clone(), id);
     model.services.push(Service {
         name,
         span,
@@ -1101,5 +1119,5 @@ fn inline_service(model: &mut Model, m: ServiceMatch, span: Span) -> ServiceId {
         tags: BTreeSet::new(),
         description: None,
     });
-    ServiceId((model.services.len() - 1) as u32)
+    id
 }

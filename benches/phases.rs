@@ -54,10 +54,16 @@ struct Workload {
 /// A phase's output, dropped after the clock stops (its heap still counts).
 type Output = Box<dyn std::any::Any>;
 
-/// A phase: a name and one run over the workload.
+/// A phase: a name, one run over the workload, and what to say about its
+/// output (sizes, counts) once the clock has stopped.
 struct Phase {
     name: &'static str,
     run: fn(&Workload) -> Output,
+    note: fn(&Output) -> String,
+}
+
+fn no_note(_: &Output) -> String {
+    String::new()
 }
 
 /// Every measured phase, in pipeline order.
@@ -65,14 +71,17 @@ const PHASES: &[Phase] = &[
     Phase {
         name: "parse",
         run: parse,
+        note: no_note,
     },
     Phase {
         name: "resolve",
         run: resolve,
+        note: no_note,
     },
     Phase {
         name: "load (read+parse+resolve)",
         run: load,
+        note: no_note,
     },
 ];
 
@@ -165,7 +174,7 @@ fn workload(zones: usize, seed: u64, root: &std::path::Path) -> Result<Workload,
 // ---------------------------------------------------------------------------
 // Measuring.
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Measure {
     /// Median wall time.
     median: Duration,
@@ -176,6 +185,8 @@ struct Measure {
     phase_peak: usize,
     /// Absolute heap peak during the phase.
     heap_peak: usize,
+    /// What the phase said about its output (last run).
+    note: String,
 }
 
 fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
@@ -183,6 +194,7 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
     let mut cpu = Vec::with_capacity(runs);
     let mut phase_peak = 0;
     let mut heap_peak = 0;
+    let mut note = String::new();
     for _ in 0..runs.max(1) {
         HEAP.reset_peak_usage();
         let base = HEAP.current_usage();
@@ -191,6 +203,7 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
         let out = (phase.run)(black_box(w));
         let elapsed = start.elapsed();
         let cpu_elapsed = cpu_start.and_then(|c| c.try_elapsed().ok());
+        note = (phase.note)(&out);
         drop(black_box(out));
         let peak = HEAP.peak_usage();
         phase_peak = phase_peak.max(peak.saturating_sub(base));
@@ -207,6 +220,7 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
         fastest: times.first().copied().unwrap_or_default(),
         phase_peak,
         heap_peak,
+        note,
     }
 }
 
@@ -259,8 +273,8 @@ fn print_sizes(loads: &[(usize, gen_plant::Stats, usize)]) {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| phase | zones | median ms | CPU ms | fastest ms | phase heap MiB | heap peak MiB | x per 10x zones |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| phase | zones | median ms | CPU ms | fastest ms | phase heap MiB | heap peak MiB | x per 10x zones | output |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for (i, r) in rows.iter().enumerate() {
         let prev = i
             .checked_sub(1)
@@ -271,14 +285,15 @@ fn print_table(rows: &[Row]) {
             .map(|g| format!("{g:.1}"))
             .unwrap_or_else(|| "-".to_string());
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {growth} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {growth} | {} |",
             r.phase,
             r.zones,
             ms(r.m.median),
             ms(r.m.cpu),
             ms(r.m.fastest),
             mib(r.m.phase_peak),
-            mib(r.m.heap_peak)
+            mib(r.m.heap_peak),
+            r.m.note
         );
     }
 }

@@ -198,3 +198,76 @@ mod parser_fast_paths {
         }
     }
 }
+
+/// Inline services (`allow tcp 8443`) are found by name, not by scanning
+/// every service: many distinct inline ports stay linear, and equal ones
+/// are still shared.
+mod inline_services {
+    const ZONES: &str = "zone a { purdue 2; sl 1; owner \"x\"; network 10.0.0.0/16; asset h 10.0.0.1 { role server } }\n\
+                         zone b { purdue 2; sl 1; owner \"x\"; network 10.1.0.0/16; asset h 10.1.0.1 { role server } }\n";
+
+    #[test]
+    fn equal_inline_services_are_shared_and_named_lookups_still_work() {
+        let text = format!(
+            "{ZONES}conduit c1 {{ a.h -> b.h; allow tcp 8443, https }}\n\
+             conduit c2 {{ a.h -> b.h; allow tcp 8443; allow udp 5000-5010 }}\n\
+             conduit c3 {{ a.h -> b.h; allow tcp/8443 }}\n"
+        );
+        let loaded = conduit::load_str("inline.zc", &text);
+        let errors: Vec<_> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.clone(), d.message.clone()))
+            .collect();
+        assert_eq!(
+            errors,
+            vec![(
+                "E0203".to_string(),
+                "unknown service `tcp/8443`".to_string()
+            )]
+        );
+        let m = &loaded.model;
+        let c1 = m.conduit(m.conduit_by_name("c1").unwrap());
+        let c2 = m.conduit(m.conduit_by_name("c2").unwrap());
+        let inline = |c: &conduit::model::Conduit| {
+            c.services
+                .iter()
+                .map(|s| s.value)
+                .filter(|id| m.service(*id).inline)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(inline(c1).len(), 1);
+        assert_eq!(inline(c2).len(), 2);
+        assert!(
+            inline(c2).contains(&inline(c1)[0]),
+            "tcp 8443 is one service"
+        );
+        assert_eq!(m.services.iter().filter(|s| s.inline).count(), 2);
+        let https = m.service_by_name("https").unwrap();
+        assert!(c1.services.iter().any(|s| s.value == https));
+        for id in inline(c2) {
+            assert_eq!(m.service_by_name(&m.service(id).name), Some(id));
+        }
+    }
+
+    #[test]
+    fn thousands_of_distinct_inline_ports_resolve() {
+        let mut text = ZONES.to_string();
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "conduit c{i} {{ a.h -> b.h; allow tcp {} }}\n",
+                10_000 + i
+            ));
+        }
+        let loaded = conduit::load_str("many.zc", &text);
+        assert!(loaded.diagnostics.is_empty());
+        assert_eq!(
+            loaded.model.services.iter().filter(|s| s.inline).count(),
+            3000
+        );
+        for (i, c) in loaded.model.conduits.iter().enumerate().take(50) {
+            let s = loaded.model.service(c.services[0].value);
+            assert!(s.inline && s.name.starts_with("tcp/"), "{i}: {}", s.name);
+        }
+    }
+}

@@ -122,6 +122,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         zones: zones.values().map(|d| r.zone(d)).collect(),
         ..Model::default()
     };
+    r.asset_order = model.zones.iter().map(assets_by_name).collect();
     r.resolve_bpcs(&zones, &mut model);
     model.services = services.values().map(|d| r.service(d)).collect();
     r.service_ids = model
@@ -150,6 +151,9 @@ struct Resolver {
     /// Name of every service in the model, inline ones included, so that
     /// `allow` is a lookup rather than a scan of all services.
     service_ids: BTreeMap<String, ServiceId>,
+    /// Per zone, the indices of its assets sorted by name, so that a
+    /// `zone.asset` endpoint is a binary search rather than a scan.
+    asset_order: Vec<Vec<u32>>,
 }
 
 impl Resolver {
@@ -317,6 +321,7 @@ impl Resolver {
             bpcs: None,
         };
         let mut class = None;
+        let mut asset_names: BTreeMap<String, usize> = BTreeMap::new();
         for (key, item) in self.reader.attrs(d.item.block(), "zone", ZONE_ATTRS, false) {
             match key {
                 "purdue" => z.purdue = self.reader.value(item, values::purdue),
@@ -354,7 +359,8 @@ impl Resolver {
                     }
                 }
                 "asset" => {
-                    if let Some(a) = self.asset(item, &z.assets) {
+                    if let Some(a) = self.asset(item, &z.assets, &asset_names) {
+                        asset_names.insert(a.name.clone(), z.assets.len());
                         z.assets.push(a);
                     }
                 }
@@ -530,7 +536,13 @@ impl Resolver {
         ok.then_some(Spanned::new(v, block.span))
     }
 
-    fn asset(&mut self, item: &Item, existing: &[Asset]) -> Option<Asset> {
+    /// `names` maps the names in `existing` to their index.
+    fn asset(
+        &mut self,
+        item: &Item,
+        existing: &[Asset],
+        names: &BTreeMap<String, usize>,
+    ) -> Option<Asset> {
         let (name, addr) = match item.args() {
             [n, a] => (n.arg.as_word()?, &a.arg),
             _ => {
@@ -545,7 +557,7 @@ impl Resolver {
         if !self.check_name(name, "asset") {
             return None;
         }
-        if let Some(first) = existing.iter().find(|a| a.name == name.text) {
+        if let Some(first) = names.get(&name.text).and_then(|i| existing.get(*i)) {
             self.push(
                 Diagnostic::error(
                     "E0204",
@@ -887,10 +899,17 @@ impl Resolver {
             });
         };
         let z = model.zone(zone);
-        match z.assets.iter().position(|a| a.name == asset_name) {
+        let name_of = |i: u32| z.assets.get(i as usize).map_or("", |a| a.name.as_str());
+        let found = self.asset_order.get(zone.0 as usize).and_then(|order| {
+            let k = order
+                .binary_search_by(|i| name_of(*i).cmp(asset_name))
+                .ok()?;
+            order.get(k).copied()
+        });
+        match found {
             Some(i) => Some(Endpoint {
                 zone,
-                asset: Some(i as u32),
+                asset: Some(i),
                 span: w.span,
             }),
             None => {
@@ -1077,6 +1096,16 @@ impl Resolver {
         }
         Some(w)
     }
+}
+
+/// Indices of a zone's assets sorted by name (names are unique in a zone).
+fn assets_by_name(z: &Zone) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..z.assets.len() as u32).collect();
+    order.sort_by(|a, b| {
+        let name = |i: &u32| z.assets.get(*i as usize).map(|x| x.name.as_str());
+        name(a).cmp(&name(b))
+    });
+    order
 }
 
 fn mode_str(m: Mode) -> &'static str {

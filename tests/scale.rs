@@ -271,3 +271,44 @@ mod inline_services {
         }
     }
 }
+
+/// Assets are found by name through a sorted index: endpoints name the
+/// right asset whatever the declaration order, duplicates and unknown
+/// names are still reported.
+mod asset_lookup {
+    #[test]
+    fn endpoints_duplicates_and_unknown_assets() {
+        let text = "zone a { purdue 2; sl 1; owner \"x\"; network 10.0.0.0/24\n\
+                      asset zeta 10.0.0.9 { role server }\n\
+                      asset alpha 10.0.0.1 { role server }\n\
+                      asset mid 10.0.0.5 { role server }\n\
+                      asset alpha 10.0.0.2 { role server }\n}\n\
+                    zone b { purdue 2; sl 1; owner \"x\"; network 10.1.0.0/24; asset s 10.1.0.1 { role server } }\n\
+                    conduit c { a.mid, a.zeta, a.alpha -> b.s; allow https }\n\
+                    conduit d { a.alph -> b.s; allow https }\n";
+        let loaded = conduit::load_str("assets.zc", text);
+        let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["E0204", "E0202"], "{:?}", loaded.diagnostics);
+        let dup = &loaded.diagnostics[0];
+        assert_eq!(dup.secondary.len(), 1, "points at the first definition too");
+        assert!(loaded.diagnostics[1]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("a.alpha"));
+        let m = &loaded.model;
+        let a = m.zone(m.zone_by_name("a").unwrap());
+        let names: Vec<&str> = a.assets.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["zeta", "alpha", "mid"]);
+        let c = m.conduit(m.conduit_by_name("c").unwrap());
+        let eps: Vec<String> = c.initiators.iter().map(|e| m.endpoint_name(e)).collect();
+        assert_eq!(eps, ["a.zeta", "a.alpha", "a.mid"], "sorted by asset index");
+        assert_eq!(
+            m.asset(c.initiators[1].asset_id().unwrap())
+                .address
+                .value
+                .to_string(),
+            "10.0.0.1"
+        );
+    }
+}

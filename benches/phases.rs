@@ -19,6 +19,10 @@
 //! on the median CPU time, which other load on a shared machine disturbs
 //! less than wall time). A phase's output is dropped after the clock stops.
 //!
+//! The last row runs `conduit check DIR` as a fresh process, as a user
+//! would: its wall time includes start-up and a cold heap, and its note
+//! gives the child's CPU time and peak resident memory.
+//!
 //! Phases are in [`PHASES`]; one line per phase. Rule checks, blast radius
 //! and the firewall backends join the table as one line each when they land.
 
@@ -60,10 +64,17 @@ struct Phase {
     name: &'static str,
     run: fn(&Workload) -> Output,
     note: fn(&Output) -> String,
+    /// CPU time of a child process the phase ran, when it ran one (its
+    /// heap is then not this process's either).
+    child_cpu: fn(&Output) -> Option<Duration>,
 }
 
 fn no_note(_: &Output) -> String {
     String::new()
+}
+
+fn in_process(_: &Output) -> Option<Duration> {
+    None
 }
 
 /// Every measured phase, in pipeline order.
@@ -72,16 +83,25 @@ const PHASES: &[Phase] = &[
         name: "parse",
         run: parse,
         note: no_note,
+        child_cpu: in_process,
     },
     Phase {
         name: "resolve",
         run: resolve,
         note: no_note,
+        child_cpu: in_process,
     },
     Phase {
         name: "load (read+parse+resolve)",
         run: load,
         note: no_note,
+        child_cpu: in_process,
+    },
+    Phase {
+        name: "conduit check (CLI process)",
+        run: cli_check,
+        note: cli_note,
+        child_cpu: cli_cpu,
     },
 ];
 
@@ -105,6 +125,59 @@ fn resolve(w: &Workload) -> Output {
 /// does before any rule (file reads and imports, parse, resolve).
 fn load(w: &Workload) -> Output {
     Box::new(conduit::load_policy(std::slice::from_ref(&w.dir)))
+}
+
+/// What a user runs: `conduit check DIR` in a fresh process (start-up,
+/// cold heap, reading, every check the CLI does, rendering). Run under
+/// `/usr/bin/time` when it exists, for the child's CPU time and peak RSS.
+fn cli_check(w: &Workload) -> Output {
+    let exe = env!("CARGO_BIN_EXE_conduit");
+    let report = w.dir.with_extension("time");
+    let time = std::path::Path::new("/usr/bin/time");
+    let mut cmd = if time.exists() {
+        let mut c = std::process::Command::new(time);
+        c.arg("-f").arg("%U %S %M").arg("-o").arg(&report).arg(exe);
+        c
+    } else {
+        std::process::Command::new(exe)
+    };
+    let status = cmd
+        .arg("check")
+        .arg(&w.dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let usage = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    Box::new((status.ok().and_then(|s| s.code()), usage))
+}
+
+/// The child's exit code and `/usr/bin/time` figures (user s, sys s, max RSS KiB).
+fn cli_usage(out: &Output) -> Option<(Option<i32>, Option<[f64; 3]>)> {
+    let (code, usage) = out.downcast_ref::<(Option<i32>, String)>()?;
+    let nums: Vec<f64> = usage
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    Some((*code, <[f64; 3]>::try_from(nums.as_slice()).ok()))
+}
+
+/// `exit N; max RSS MiB` of the child.
+fn cli_note(out: &Output) -> String {
+    let Some((code, usage)) = cli_usage(out) else {
+        return String::new();
+    };
+    let code = code.map_or("killed".to_string(), |c| format!("exit {c}"));
+    match usage {
+        Some([_, _, rss_kb]) => format!("{code}; max RSS {:.0} MiB", rss_kb / 1024.0),
+        None => code,
+    }
+}
+
+/// User + system time of the child (10 ms resolution).
+fn cli_cpu(out: &Output) -> Option<Duration> {
+    let [user, sys, _] = cli_usage(out)?.1?;
+    Some(Duration::from_secs_f64(user + sys))
 }
 
 fn inputs(w: &Workload) -> Vec<model::Input<'_>> {
@@ -181,10 +254,11 @@ struct Measure {
     /// Median CPU time of the process (robust to other load on the machine).
     cpu: Duration,
     fastest: Duration,
-    /// Heap allocated by the phase above what existed before it.
-    phase_peak: usize,
+    /// Heap allocated by the phase above what existed before it (`None`
+    /// when the work ran in a child process).
+    phase_peak: Option<usize>,
     /// Absolute heap peak during the phase.
-    heap_peak: usize,
+    heap_peak: Option<usize>,
     /// What the phase said about its output (last run).
     note: String,
 }
@@ -195,6 +269,7 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
     let mut phase_peak = 0;
     let mut heap_peak = 0;
     let mut note = String::new();
+    let mut own_heap = true;
     for _ in 0..runs.max(1) {
         HEAP.reset_peak_usage();
         let base = HEAP.current_usage();
@@ -204,12 +279,14 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
         let elapsed = start.elapsed();
         let cpu_elapsed = cpu_start.and_then(|c| c.try_elapsed().ok());
         note = (phase.note)(&out);
+        let child = (phase.child_cpu)(&out);
         drop(black_box(out));
         let peak = HEAP.peak_usage();
         phase_peak = phase_peak.max(peak.saturating_sub(base));
         heap_peak = heap_peak.max(peak);
         times.push(elapsed);
-        cpu.push(cpu_elapsed.unwrap_or(elapsed));
+        cpu.push(child.or(cpu_elapsed).unwrap_or(elapsed));
+        own_heap = child.is_none();
     }
     times.sort();
     cpu.sort();
@@ -218,8 +295,8 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
         median: median(&times),
         cpu: median(&cpu),
         fastest: times.first().copied().unwrap_or_default(),
-        phase_peak,
-        heap_peak,
+        phase_peak: own_heap.then_some(phase_peak),
+        heap_peak: own_heap.then_some(heap_peak),
         note,
     }
 }
@@ -244,6 +321,10 @@ fn ms(d: Duration) -> String {
 
 fn mib(bytes: usize) -> String {
     format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn mib_or_dash(bytes: Option<usize>) -> String {
+    bytes.map_or_else(|| "-".to_string(), mib)
 }
 
 /// `10^k` for `t ~ zones^k` between two sizes: the time factor per 10x zones.
@@ -291,8 +372,8 @@ fn print_table(rows: &[Row]) {
             ms(r.m.median),
             ms(r.m.cpu),
             ms(r.m.fastest),
-            mib(r.m.phase_peak),
-            mib(r.m.heap_peak),
+            mib_or_dash(r.m.phase_peak),
+            mib_or_dash(r.m.heap_peak),
             r.m.note
         );
     }
@@ -385,7 +466,7 @@ fn main() -> std::process::ExitCode {
                 w.stats.zones,
                 ms(m.median),
                 ms(m.cpu),
-                mib(m.phase_peak)
+                mib_or_dash(m.phase_peak)
             );
             rows.push(Row {
                 phase: phase.name,

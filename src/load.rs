@@ -90,12 +90,9 @@ impl Loader {
 
     /// Adds text as a policy file and follows its imports.
     fn add_text(&mut self, name: String, path: Option<PathBuf>, text: String) {
+        let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
         let id = self.sources.add(name, path.clone(), text);
         self.files.push(id);
-        let is_yaml = path
-            .as_deref()
-            .and_then(Path::extension)
-            .is_some_and(|e| e == "yaml" || e == "yml");
         let (doc, diags) = if is_yaml {
             crate::syntax::yaml::parse(id, self.sources.text(id))
         } else {

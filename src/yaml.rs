@@ -144,7 +144,9 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
     let rendered = err.without_snippet().to_string();
     let first = rendered.lines().next().unwrap_or("").trim();
     // Drop a trailing " at line L, column C" that the library may append.
-    let cut = first.find(" at line ").map_or(first, |i| first.get(..i).unwrap_or(first));
+    let cut = first
+        .find(" at line ")
+        .map_or(first, |i| first.get(..i).unwrap_or(first));
     let cut = cut.trim_start_matches("error: ").trim();
     if cut.is_empty() {
         "invalid YAML".to_string()
@@ -172,7 +174,12 @@ fn offset_of_line_col(text: &str, line: u64, column: u64) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
     use super::*;
     use std::collections::BTreeMap;
 

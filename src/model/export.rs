@@ -243,6 +243,5 @@ fn waiver(model: &Model, w: &Waiver) -> ExportWaiver {
 
 /// YAML text of the export (through the one YAML module).
 pub fn to_yaml(doc: &ExportModel) -> Result<String, String> {
-    let _ = doc;
-    Err("YAML export needs the YAML module".to_string())
+    crate::yaml::to_string(doc).map_err(|e| e.message)
 }

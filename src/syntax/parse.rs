@@ -318,6 +318,7 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
+        items.shrink_to_fit();
         (items, pending)
     }
 
@@ -532,6 +533,7 @@ impl<'a> Parser<'a> {
                 );
             }
         }
+        args.shrink_to_fit();
         Some(ItemKind::Attr { key, args, block })
     }
 

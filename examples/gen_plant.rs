@@ -971,8 +971,8 @@ impl Site {
             "file-transfer",
             self.eps("ops", &["terminal"]),
             self.eps("idmz", &["file-gw"]),
-            &["https"],
-            "Engineers fetch scanned files from the DMZ file gateway",
+            &["ssh"],
+            "Engineers fetch malware-scanned files from the DMZ file gateway over SFTP",
             "OT Security",
         ));
         let mut staff = plain(

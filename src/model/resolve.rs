@@ -122,8 +122,15 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         zones: zones.values().map(|d| r.zone(d)).collect(),
         ..Model::default()
     };
+    r.asset_order = model.zones.iter().map(assets_by_name).collect();
     r.resolve_bpcs(&zones, &mut model);
     model.services = services.values().map(|d| r.service(d)).collect();
+    r.service_ids = model
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), ServiceId(i as u32)))
+        .collect();
     model.conduits = conduits
         .values()
         .map(|d| r.conduit(d, &mut model))
@@ -141,6 +148,12 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
 struct Resolver {
     reader: Reader,
     zone_ids: BTreeMap<String, ZoneId>,
+    /// Name of every service in the model, inline ones included, so that
+    /// `allow` is a lookup rather than a scan of all services.
+    service_ids: BTreeMap<String, ServiceId>,
+    /// Per zone, the indices of its assets sorted by name, so that a
+    /// `zone.asset` endpoint is a binary search rather than a scan.
+    asset_order: Vec<Vec<u32>>,
 }
 
 impl Resolver {
@@ -308,6 +321,7 @@ impl Resolver {
             bpcs: None,
         };
         let mut class = None;
+        let mut asset_names: BTreeMap<String, usize> = BTreeMap::new();
         for (key, item) in self.reader.attrs(d.item.block(), "zone", ZONE_ATTRS, false) {
             match key {
                 "purdue" => z.purdue = self.reader.value(item, values::purdue),
@@ -345,7 +359,8 @@ impl Resolver {
                     }
                 }
                 "asset" => {
-                    if let Some(a) = self.asset(item, &z.assets) {
+                    if let Some(a) = self.asset(item, &z.assets, &asset_names) {
+                        asset_names.insert(a.name.clone(), z.assets.len());
                         z.assets.push(a);
                     }
                 }
@@ -521,7 +536,13 @@ impl Resolver {
         ok.then_some(Spanned::new(v, block.span))
     }
 
-    fn asset(&mut self, item: &Item, existing: &[Asset]) -> Option<Asset> {
+    /// `names` maps the names in `existing` to their index.
+    fn asset(
+        &mut self,
+        item: &Item,
+        existing: &[Asset],
+        names: &BTreeMap<String, usize>,
+    ) -> Option<Asset> {
         let (name, addr) = match item.args() {
             [n, a] => (n.arg.as_word()?, &a.arg),
             _ => {
@@ -536,7 +557,7 @@ impl Resolver {
         if !self.check_name(name, "asset") {
             return None;
         }
-        if let Some(first) = existing.iter().find(|a| a.name == name.text) {
+        if let Some(first) = names.get(&name.text).and_then(|i| existing.get(*i)) {
             self.push(
                 Diagnostic::error(
                     "E0204",
@@ -878,10 +899,17 @@ impl Resolver {
             });
         };
         let z = model.zone(zone);
-        match z.assets.iter().position(|a| a.name == asset_name) {
+        let name_of = |i: u32| z.assets.get(i as usize).map_or("", |a| a.name.as_str());
+        let found = self.asset_order.get(zone.0 as usize).and_then(|order| {
+            let k = order
+                .binary_search_by(|i| name_of(*i).cmp(asset_name))
+                .ok()?;
+            order.get(k).copied()
+        });
+        match found {
             Some(i) => Some(Endpoint {
                 zone,
-                asset: Some(i as u32),
+                asset: Some(i),
                 span: w.span,
             }),
             None => {
@@ -940,13 +968,15 @@ impl Resolver {
                     .map(|g| arg.span().to(g.span()))
                     .unwrap_or(arg.span());
                 if let Some(m) = self.service_match(text, &group, span) {
-                    let id = inline_service(model, m, span);
+                    let id = inline_service(model, &mut self.service_ids, m, span);
                     c.services.push(Spanned::new(id, span));
                 }
                 continue;
             }
-            match model
-                .service_by_name(text)
+            match self
+                .service_ids
+                .get(text)
+                .copied()
                 .filter(|id| !model.service(*id).inline)
             {
                 Some(id) => c.services.push(Spanned::new(id, arg.span())),
@@ -1068,6 +1098,16 @@ impl Resolver {
     }
 }
 
+/// Indices of a zone's assets sorted by name (names are unique in a zone).
+fn assets_by_name(z: &Zone) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..z.assets.len() as u32).collect();
+    order.sort_by(|a, b| {
+        let name = |i: &u32| z.assets.get(*i as usize).map(|x| x.name.as_str());
+        name(a).cmp(&name(b))
+    });
+    order
+}
+
 fn mode_str(m: Mode) -> &'static str {
     match m {
         Mode::Enforce => "enforce",
@@ -1076,7 +1116,12 @@ fn mode_str(m: Mode) -> &'static str {
 }
 
 /// The id of an inline service (`allow tcp 8443`), created on first use.
-fn inline_service(model: &mut Model, m: ServiceMatch, span: Span) -> ServiceId {
+fn inline_service(
+    model: &mut Model,
+    ids: &mut BTreeMap<String, ServiceId>,
+    m: ServiceMatch,
+    span: Span,
+) -> ServiceId {
     let ports: Vec<String> = m.ports.iter().map(|p| p.to_string()).collect();
     let name = match m.proto {
         Proto::Tcp => format!("tcp/{}", ports.join(",")),
@@ -1087,9 +1132,11 @@ fn inline_service(model: &mut Model, m: ServiceMatch, span: Span) -> ServiceId {
             .unwrap_or_else(|| "icmp".to_string()),
         Proto::Other(n) => format!("proto/{n}"),
     };
-    if let Some(id) = model.service_by_name(&name) {
-        return id;
+    if let Some(id) = ids.get(&name) {
+        return *id;
     }
+    let id = ServiceId(model.services.len() as u32);
+    ids.insert(name.clone(), id);
     model.services.push(Service {
         name,
         span,
@@ -1101,5 +1148,5 @@ fn inline_service(model: &mut Model, m: ServiceMatch, span: Span) -> ServiceId {
         tags: BTreeSet::new(),
         description: None,
     });
-    ServiceId((model.services.len() - 1) as u32)
+    id
 }

@@ -46,7 +46,7 @@ fn is_hspace(c: char) -> bool {
 /// `word`: the longest run of word characters that does not run into `->`.
 fn word(input: &str) -> nom::IResult<&str, &str, NomErr<'_>> {
     let (rest, w) = take_while1::<_, &str, NomErr<'_>>(is_word_char).parse(input)?;
-    if let Some(cut) = w.find("->") {
+    if let Some(cut) = w.as_bytes().windows(2).position(|p| p == b"->") {
         if cut == 0 {
             return Err(nom::Err::Error(nom::error::Error::new(
                 input,
@@ -98,6 +98,17 @@ enum StrScan {
 
 /// `string`: a one-line double-quoted string with `\" \\ \n \t` escapes.
 fn string(input: &str) -> StrScan {
+    // Fast path: no escape and no line end before the closing quote.
+    let body = input.get(1..).unwrap_or("");
+    if let Some(end) = body.find(['"', '\\', '\n']) {
+        if body.as_bytes().get(end) == Some(&b'"') {
+            let value = body.get(..end).unwrap_or("").to_string();
+            return StrScan::Ok {
+                value,
+                len: end + 2,
+            };
+        }
+    }
     let mut value = String::new();
     let mut chars = input.char_indices().skip(1);
     while let Some((i, c)) = chars.next() {
@@ -307,6 +318,7 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
+        items.shrink_to_fit();
         (items, pending)
     }
 
@@ -521,6 +533,7 @@ impl<'a> Parser<'a> {
                 );
             }
         }
+        args.shrink_to_fit();
         Some(ItemKind::Attr { key, args, block })
     }
 

@@ -253,6 +253,8 @@ struct Measure {
     median: Duration,
     /// Median CPU time of the process (robust to other load on the machine).
     cpu: Duration,
+    /// Median time to free the phase's output (not part of the phase's time).
+    drop: Duration,
     fastest: Duration,
     /// Heap allocated by the phase above what existed before it (`None`
     /// when the work ran in a child process).
@@ -270,6 +272,7 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
     let mut heap_peak = 0;
     let mut note = String::new();
     let mut own_heap = true;
+    let mut drops = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         HEAP.reset_peak_usage();
         let base = HEAP.current_usage();
@@ -280,7 +283,9 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
         let cpu_elapsed = cpu_start.and_then(|c| c.try_elapsed().ok());
         note = (phase.note)(&out);
         let child = (phase.child_cpu)(&out);
+        let dropping = Instant::now();
         drop(black_box(out));
+        drops.push(dropping.elapsed());
         let peak = HEAP.peak_usage();
         phase_peak = phase_peak.max(peak.saturating_sub(base));
         heap_peak = heap_peak.max(peak);
@@ -290,10 +295,12 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
     }
     times.sort();
     cpu.sort();
+    drops.sort();
     let median = |v: &[Duration]| v.get(v.len() / 2).copied().unwrap_or_default();
     Measure {
         median: median(&times),
         cpu: median(&cpu),
+        drop: median(&drops),
         fastest: times.first().copied().unwrap_or_default(),
         phase_peak: own_heap.then_some(phase_peak),
         heap_peak: own_heap.then_some(heap_peak),
@@ -354,8 +361,8 @@ fn print_sizes(loads: &[(usize, gen_plant::Stats, usize)]) {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| phase | zones | median ms | CPU ms | fastest ms | phase heap MiB | heap peak MiB | x per 10x zones | output |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("| phase | zones | median ms | CPU ms | fastest ms | x per 10x zones | phase heap MiB | heap peak MiB | drop output ms | output |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (i, r) in rows.iter().enumerate() {
         let prev = i
             .checked_sub(1)
@@ -366,7 +373,7 @@ fn print_table(rows: &[Row]) {
             .map(|g| format!("{g:.1}"))
             .unwrap_or_else(|| "-".to_string());
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {growth} | {} |",
+            "| {} | {} | {} | {} | {} | {growth} | {} | {} | {} | {} |",
             r.phase,
             r.zones,
             ms(r.m.median),
@@ -374,6 +381,11 @@ fn print_table(rows: &[Row]) {
             ms(r.m.fastest),
             mib_or_dash(r.m.phase_peak),
             mib_or_dash(r.m.heap_peak),
+            if r.m.phase_peak.is_some() {
+                ms(r.m.drop)
+            } else {
+                "-".to_string()
+            },
             r.m.note
         );
     }

@@ -117,17 +117,23 @@ impl Loader {
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        // Imports are shown relative to how the user named the importing
+        // file, so that messages (and goldens) never carry absolute paths.
+        let shown_dir = Path::new(self.sources.name(id))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for (target, span) in imports {
-            self.import(&dir.join(&target), span);
+            self.import(&dir.join(&target), &shown_dir.join(&target), span);
         }
     }
 
-    fn import(&mut self, path: &Path, span: Span) {
+    fn import(&mut self, path: &Path, shown: &Path, span: Span) {
         let Ok(canonical) = std::fs::canonicalize(path) else {
             self.diags.push(
                 Diagnostic::error(
                     "E0403",
-                    format!("imported file `{}` not found", path.display()),
+                    format!("imported file `{}` not found", shown.display()),
                 )
                 .at(span, "no such file")
                 .with_help("import paths are relative to the importing file"),
@@ -154,23 +160,23 @@ impl Loader {
             );
             return;
         }
-        self.load_file(path, Some(span));
+        self.load_file(path, shown, Some(span));
     }
 
     /// Reads one file (once, however often it is named or imported).
-    fn load_file(&mut self, path: &Path, from: Option<Span>) {
+    fn load_file(&mut self, path: &Path, shown: &Path, from: Option<Span>) {
         let canonical = match std::fs::canonicalize(path) {
             Ok(c) => c,
-            Err(e) => return self.io_error(path, &e, from),
+            Err(e) => return self.io_error(shown, &e, from),
         };
         if self.sources.find_path(&canonical).is_some() {
             return;
         }
         let bytes = match std::fs::read(&canonical) {
             Ok(b) => b,
-            Err(e) => return self.io_error(path, &e, from),
+            Err(e) => return self.io_error(shown, &e, from),
         };
-        let name = path.display().to_string();
+        let name = shown.display().to_string();
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -233,7 +239,7 @@ pub fn load_policy(paths: &[PathBuf]) -> Loaded {
         match expand_path(p) {
             Ok(files) => {
                 for f in files {
-                    l.load_file(&f, None);
+                    l.load_file(&f, &f, None);
                 }
             }
             Err(e) => l.io_error(p, &e, None),

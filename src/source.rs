@@ -60,6 +60,8 @@ pub struct SourceFile {
     /// Canonical path on disk, when the file came from disk.
     pub path: Option<PathBuf>,
     pub text: String,
+    /// Byte offset of the start of every line (the first is 0).
+    line_starts: Vec<usize>,
 }
 
 /// All files read in one run.
@@ -82,10 +84,14 @@ impl SourceMap {
 
     pub fn add(&mut self, name: impl Into<String>, path: Option<PathBuf>, text: String) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         self.files.push(SourceFile {
             name: name.into(),
             path,
             text,
+            line_starts,
         });
         id
     }
@@ -124,18 +130,20 @@ impl SourceMap {
             .unwrap_or("")
     }
 
-    /// 1-based line and column of a span's start.
+    /// 1-based line and column of a span's start (O(log lines)).
     pub fn line_col(&self, span: Span) -> LineCol {
-        let text = self.text(span.file);
+        let Some(file) = self.get(span.file) else {
+            return LineCol { line: 1, column: 1 };
+        };
+        let text = file.text.as_str();
         let mut at = (span.start as usize).min(text.len());
         while at > 0 && !text.is_char_boundary(at) {
             at -= 1;
         }
-        let before = text.get(..at).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = before
-            .get(line_start..)
+        let line = file.line_starts.partition_point(|&s| s <= at).max(1);
+        let line_start = file.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = text
+            .get(line_start..at)
             .map(|s| s.chars().count())
             .unwrap_or(0)
             + 1;

@@ -1,19 +1,43 @@
-//! `conduit check`: parse, resolve and report every problem in one run.
+//! `conduit check`: load, resolve, run the IEC 62443 rules, report.
+//!
+//! Reads `conduit.yaml` next to the policy (or `--config`), judges waiver
+//! and conduit expiry against `--as-of` (default today), and prints text
+//! (miette), JSON, SARIF, GitHub annotations or JUnit. Exit codes: 0 clean,
+//! 1 language errors or failing findings (errors; warnings too with
+//! `--deny warnings`), 2 usage or I/O problems, including an invalid
+//! `conduit.yaml`.
 
-use super::Exit;
+use super::{today, Exit};
+use crate::check::{self, CheckReport, RuleConfig};
+use crate::diagnostics::formats::{Format, Report};
 use crate::diagnostics::render::{self, TextStyle};
 use crate::diagnostics::Diagnostic;
 use crate::load::Loaded;
+use crate::model::Date;
+use crate::source::SourceMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Output format of diagnostics.
+/// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
     /// Graphical text with source snippets (colour on a terminal).
     Text,
-    /// A JSON document (schema in README.md).
+    /// A JSON document (schema in docs/rules/README.md).
     Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// JUnit XML.
+    Junit,
+}
+
+/// What `--deny` can turn into failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Active warnings fail the check (exit code 1).
+    Warnings,
 }
 
 #[derive(Debug, clap::Args)]
@@ -24,6 +48,19 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    /// Judge waiver and conduit expiry as of this date (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Treat warnings as failures.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+    /// Project configuration (default: conduit.yaml next to the first policy path).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 /// Whether any diagnostic is an I/O problem (exit code 2).
@@ -50,43 +87,198 @@ pub fn print_load_errors(loaded: &Loaded) {
     );
 }
 
-pub fn run(args: CheckArgs) -> Exit {
-    let loaded = crate::load_policy(&args.paths);
-    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = loaded.diagnostics.len() - errors;
-    match args.format {
-        CheckFormat::Text => {
-            print!(
-                "{}",
-                render::text_all(&loaded.sources, &loaded.diagnostics, terminal_style())
-            );
-            let m = &loaded.model;
-            println!(
-                "{} zones, {} conduits, {} assets: {errors} error(s), {warnings} warning(s)",
-                m.zones.len(),
-                m.conduits.len(),
-                m.zones.iter().map(|z| z.assets.len()).sum::<usize>()
-            );
-        }
-        CheckFormat::Json => {
-            let diags: Vec<render::JsonDiagnostic> = loaded
-                .diagnostics
-                .iter()
-                .map(|d| render::json(&loaded.sources, d))
-                .collect();
-            let doc = serde_json::json!({
-                "version": 1,
-                "diagnostics": diags,
-                "summary": { "errors": errors, "warnings": warnings },
-            });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        }
+/// The configuration file to read: `--config`, or `conduit.yaml` in the
+/// directory of the first path (the path itself when it is a directory).
+fn config_path(args: &CheckArgs) -> Option<PathBuf> {
+    if let Some(c) = &args.config {
+        return Some(c.clone());
     }
+    let first = args.paths.first()?;
+    let dir = if first.is_dir() {
+        first.clone()
+    } else {
+        first.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let candidate = if dir.as_os_str().is_empty() {
+        PathBuf::from("conduit.yaml")
+    } else {
+        dir.join("conduit.yaml")
+    };
+    candidate.is_file().then_some(candidate)
+}
+
+/// Reads the project configuration; errors are diagnostics in `sources`.
+fn load_config(
+    path: Option<&Path>,
+    sources: &mut SourceMap,
+) -> Result<RuleConfig, Vec<Diagnostic>> {
+    let Some(path) = path else {
+        return Ok(RuleConfig::default());
+    };
+    let pack = check::pack().map_err(|m| vec![Diagnostic::error("E0601", m)])?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            "E0401",
+            format!("cannot read {}: {e}", path.display()),
+        )]
+    })?;
+    let file = sources.add(
+        path.display().to_string(),
+        Some(path.to_path_buf()),
+        text.clone(),
+    );
+    RuleConfig::parse(&text, pack)
+        .map_err(|errs| errs.iter().map(|e| e.to_diagnostic(file, &text)).collect())
+}
+
+pub fn run(args: CheckArgs) -> Exit {
+    let as_of = args.as_of.unwrap_or_else(today);
+    let mut loaded = crate::load_policy(&args.paths);
+    let config_file = config_path(&args);
+    let config = match load_config(config_file.as_deref(), &mut loaded.sources) {
+        Ok(c) => c,
+        Err(diags) => {
+            eprint!(
+                "{}",
+                render::text_all(&loaded.sources, &diags, terminal_style())
+            );
+            return Exit::Usage;
+        }
+    };
+    let report = (!loaded.has_errors()).then(|| check::run(&loaded.model, &config, as_of));
+    let mut diagnostics = loaded.diagnostics.clone();
+    if let Some(r) = &report {
+        diagnostics.extend(r.diagnostics.iter().cloned());
+    }
+    let deny = args.deny == Some(Deny::Warnings);
+    print!(
+        "{}",
+        render_report(&args, &loaded, &diagnostics, report.as_ref(), as_of)
+    );
+    let warned = deny
+        && diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Warning);
     if has_io_error(&loaded.diagnostics) {
         Exit::Usage
-    } else if errors > 0 {
+    } else if crate::diagnostics::has_errors(&diagnostics)
+        || warned
+        || report.as_ref().is_some_and(|r| r.fails(deny))
+    {
         Exit::Findings
     } else {
         Exit::Clean
     }
+}
+
+fn render_report(
+    args: &CheckArgs,
+    loaded: &Loaded,
+    diagnostics: &[Diagnostic],
+    check: Option<&CheckReport>,
+    as_of: Date,
+) -> String {
+    let format = match args.format {
+        CheckFormat::Text => {
+            return text(
+                &loaded.sources,
+                diagnostics,
+                check,
+                &loaded.model,
+                as_of,
+                terminal_style(),
+            )
+        }
+        CheckFormat::Json => Format::Json,
+        CheckFormat::Sarif => Format::Sarif,
+        CheckFormat::Github => Format::Github,
+        CheckFormat::Junit => Format::Junit,
+    };
+    let report = Report {
+        sources: &loaded.sources,
+        diagnostics,
+        check,
+        pack: check::pack().ok(),
+        as_of,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    format.renderer().render(&report)
+}
+
+/// Text output: diagnostics, active findings in full, waived findings one
+/// line each, then the summary.
+pub fn text(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    check: Option<&CheckReport>,
+    model: &crate::model::Model,
+    as_of: Date,
+    style: TextStyle,
+) -> String {
+    let mut parts: Vec<String> = diagnostics
+        .iter()
+        .map(|d| render::text(sources, d, style))
+        .collect();
+    let mut out;
+    if let Some(c) = check {
+        parts.extend(
+            c.findings
+                .iter()
+                .filter(|f| f.is_active())
+                .map(|f| render::text(sources, &f.diagnostic, style)),
+        );
+        out = parts.join("\n");
+        let waived: Vec<String> = c
+            .findings
+            .iter()
+            .filter(|f| !f.is_active())
+            .map(|f| format!("  waived: {}\n", render::short(sources, &f.diagnostic)))
+            .collect();
+        if !waived.is_empty() {
+            out.push_str("\nWaived findings:\n");
+            out.push_str(&waived.concat());
+        }
+        out.push_str(&summary(c, model, as_of));
+    } else {
+        out = parts.join("\n");
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        out.push_str(&format!("\n{errors} language error(s): rules not run\n"));
+    }
+    out
+}
+
+/// The summary table at the end of text output.
+pub fn summary(c: &CheckReport, model: &crate::model::Model, as_of: Date) -> String {
+    let s = &c.summary;
+    let mut out = format!(
+        "\nSummary (as of {as_of}): {} error(s), {} warning(s), {} info, {} waived; {} zones, {} conduits\n",
+        s.errors,
+        s.warnings,
+        s.infos,
+        s.waived,
+        model.zones.len(),
+        model.conduits.len()
+    );
+    let width = s
+        .zones
+        .iter()
+        .map(|z| z.zone.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    out.push_str(&format!(
+        "  {:width$}  {:15}  {:>8}  weakest conduit in (far side RDF)\n",
+        "zone", "SL-T", "findings"
+    ));
+    for z in &s.zones {
+        let sl = z.sl.map_or("-".to_string(), |v| v.to_string());
+        let weak = z.weakest.as_ref().map_or("-".to_string(), |(c, from, l)| {
+            format!("{c} from {from} (RDF {l})")
+        });
+        out.push_str(&format!(
+            "  {:width$}  {sl:15}  {:>8}  {weak}\n",
+            z.zone, z.active_findings
+        ));
+    }
+    out
 }

@@ -1,14 +1,170 @@
-//! `conduit compile`: not yet built.
+//! `conduit compile`: policy → firewall configuration.
+//!
+//! `--backend NAME` compiles every conduit with address matching only;
+//! `--target FILE` reads a target profile (backend, interface per zone,
+//! mode, logging) and compiles the conduits the target can see, matching
+//! interfaces and addresses. Output goes to `-o FILE` atomically (a
+//! backend with two files, such as iptables, writes `FILE` and `FILE.v6`)
+//! or to standard output.
 
+use super::check::{has_io_error, print_load_errors};
+use super::common::{emit_output, today, write_atomic};
 use super::Exit;
+use crate::compile::{self, plan, target, Backend, OutputFile, PlanOptions};
+use crate::diagnostics::render::{self, TextStyle};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Date, Mode};
+use crate::source::SourceMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
-#[derive(Debug, clap::Args)]
-pub struct CompileArgs {
-    /// Policy files or directories.
-    pub paths: Vec<std::path::PathBuf>,
+/// Enforcement mode on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Drop what no conduit allows.
+    Enforce,
+    /// Drop nothing; count and log what enforce mode would drop.
+    Monitor,
 }
 
-pub fn run(_args: CompileArgs) -> Exit {
-    eprintln!("conduit compile is not available yet");
-    Exit::Usage
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("where").required(true).args(["backend", "target"])))]
+pub struct CompileArgs {
+    /// Policy files (`.zc`, `.yaml`) or directories holding them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Backend: nftables or iptables. Compiles every conduit, matching addresses only.
+    #[arg(long, value_name = "NAME")]
+    pub backend: Option<String>,
+    /// Target profile (YAML): backend, interface per zone, mode, logging.
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+    /// Write here (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Enforcement mode; overrides the profile's `mode`.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Date against which expiry is judged (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+}
+
+pub fn run(args: CompileArgs) -> Exit {
+    let as_of = match args.as_of.as_deref().map(Date::parse) {
+        None => today(),
+        Some(Some(d)) => d,
+        Some(None) => {
+            eprintln!("error[E0304]: --as-of expects a date YYYY-MM-DD");
+            return Exit::Usage;
+        }
+    };
+    let mut loaded = crate::load_policy(&args.paths);
+    if loaded.has_errors() {
+        print_load_errors(&loaded);
+        return if has_io_error(&loaded.diagnostics) {
+            Exit::Usage
+        } else {
+            Exit::Findings
+        };
+    }
+    let (backend, mut opts) = match choose(&args, &mut loaded.sources, &loaded.model, as_of) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
+    if let Some(m) = args.mode {
+        opts.mode = match m {
+            ModeArg::Enforce => Mode::Enforce,
+            ModeArg::Monitor => Mode::Monitor,
+        };
+    }
+    let (plan, warnings) = plan::build(&loaded.model, &opts);
+    print_diags(&loaded.sources, &warnings);
+    match compile::generate(backend, &plan) {
+        Ok(files) => write_files(args.output.as_deref(), &files),
+        Err(errors) => {
+            print_diags(&loaded.sources, &errors);
+            Exit::Findings
+        }
+    }
+}
+
+/// The backend and plan options from `--backend` or `--target`.
+fn choose(
+    args: &CompileArgs,
+    sources: &mut SourceMap,
+    model: &crate::model::Model,
+    as_of: Date,
+) -> Result<(&'static dyn Backend, PlanOptions), Exit> {
+    let mut opts = PlanOptions {
+        mode: Mode::Enforce,
+        log_denied: true,
+        as_of,
+        interfaces: None,
+        target: None,
+    };
+    if let Some(path) = &args.target {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("error[E0401]: cannot read {}: {e}", path.display());
+            Exit::Usage
+        })?;
+        let name = path.display().to_string();
+        let (t, diags) = target::load(sources, &name, Some(path.clone()), text, model);
+        print_diags(sources, &diags);
+        let t = t.ok_or(Exit::Findings)?;
+        opts.mode = t.mode;
+        opts.log_denied = t.log_denied;
+        opts.interfaces = Some(t.interfaces);
+        opts.target = Some(t.name);
+        return Ok((t.backend, opts));
+    }
+    let name = args.backend.as_deref().unwrap_or("");
+    match compile::backend(name) {
+        Some(b) => Ok((b, opts)),
+        None => {
+            eprintln!(
+                "error[E0502]: unknown backend `{name}` (available: {})",
+                compile::backend_names().join(", ")
+            );
+            Err(Exit::Usage)
+        }
+    }
+}
+
+fn print_diags(sources: &SourceMap, diags: &[Diagnostic]) {
+    if diags.is_empty() {
+        return;
+    }
+    let style = TextStyle {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: 100,
+    };
+    eprint!("{}", render::text_all(sources, diags, style));
+}
+
+/// Writes each file to `-o PATH` + its suffix, or all to standard output.
+fn write_files(output: Option<&Path>, files: &[OutputFile]) -> Exit {
+    let Some(base) = output else {
+        let mut all = String::new();
+        for (i, f) in files.iter().enumerate() {
+            if i > 0 {
+                all.push_str(&format!(
+                    "\n# ==> {} input follows (use -o to get separate files) <==\n",
+                    f.role
+                ));
+            }
+            all.push_str(&f.text);
+        }
+        return emit_output(None, &all);
+    };
+    for f in files {
+        let mut path = base.as_os_str().to_owned();
+        path.push(f.suffix);
+        let path = PathBuf::from(path);
+        if let Err(e) = write_atomic(&path, f.text.as_bytes()) {
+            eprintln!("error[E0401]: cannot write {}: {e}", path.display());
+            return Exit::Usage;
+        }
+    }
+    Exit::Clean
 }

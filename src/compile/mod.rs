@@ -1,1 +1,64 @@
-//! Firewall backends (issue: nftables/iptables). Not yet built.
+//! Firewall backends: the policy model becomes a backend-neutral rule
+//! [`plan::Plan`], which one file per backend translates to text.
+//!
+//! Invariants: backends are pure functions of (plan) → files or
+//! diagnostics; they do no I/O, read no clock and never iterate a hash
+//! map. A feature a backend cannot express is an error before any text is
+//! emitted. Adding a backend is one file plus one row in [`BACKENDS`].
+
+pub mod addr;
+pub mod eval;
+pub mod plan;
+pub mod target;
+
+mod iptables;
+mod nftables;
+mod text;
+
+use crate::diagnostics::Diagnostic;
+pub use plan::{Plan, PlanOptions};
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// What the file is loaded with (`nft -f`, `iptables-restore`, …).
+    pub role: &'static str,
+    /// Suffix appended to the `-o` path (`""` for the main file).
+    pub suffix: &'static str,
+    pub text: String,
+}
+
+/// A firewall generator.
+pub trait Backend: Sync {
+    /// The name used by `--backend` and in target profiles.
+    fn name(&self) -> &'static str;
+    /// Everything in the plan this backend cannot express, as errors.
+    fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic>;
+    /// The files, in a fixed order. Called only when `unsupported` is empty.
+    fn emit(&self, plan: &Plan) -> Vec<OutputFile>;
+}
+
+/// The registry: one row per backend.
+pub static BACKENDS: &[&dyn Backend] = &[&nftables::Nftables, &iptables::Iptables];
+
+/// Backends named by the language but not generated yet.
+pub const PLANNED: &[&str] = &["cisco-asa", "junos-srx", "panos", "fortigate"];
+
+/// The backend called `name`.
+pub fn backend(name: &str) -> Option<&'static dyn Backend> {
+    BACKENDS.iter().copied().find(|b| b.name() == name)
+}
+
+/// Names of the available backends, for messages.
+pub fn backend_names() -> Vec<&'static str> {
+    BACKENDS.iter().map(|b| b.name()).collect()
+}
+
+/// Plan → files, or the errors that stop generation.
+pub fn generate(backend: &dyn Backend, plan: &Plan) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let errors = backend.unsupported(plan);
+    if errors.iter().any(Diagnostic::is_error) {
+        return Err(errors);
+    }
+    Ok(backend.emit(plan))
+}

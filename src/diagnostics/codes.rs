@@ -46,7 +46,6 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0402", "import cycle"),
     ("E0403", "imported file not found"),
     ("E0404", "YAML policy cannot be read"),
-    ("E0405", "unsupported file type"),
     ("E0501", "target profile names an unknown zone"),
     ("E0502", "target profile names an unknown backend"),
     (
@@ -57,6 +56,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),
+    (
+        "W0003",
+        "conduit compiles to no firewall rule: its ends share no address family",
+    ),
 ];
 
 /// Summary line of a code, if it is a language code.

@@ -9,6 +9,7 @@
 //! Invariant: codes are append-only; a retired code keeps its table row.
 
 pub mod codes;
+pub mod formats;
 pub mod render;
 
 use crate::source::Span;

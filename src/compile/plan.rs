@@ -1,0 +1,566 @@
+//! The backend-neutral rule plan: which new connections the firewall
+//! accepts, between which address sets, for which services, when, and what
+//! it logs. Every backend is a pure translation of a [`Plan`] to text.
+//!
+//! Semantics (the contract each backend must keep, checked by the test
+//! suite on real packets):
+//! - packets of established or related connections pass; invalid ones are
+//!   dropped (enforce) or counted and logged (monitor);
+//! - a new connection passes when some [`Rule`] matches it: source in the
+//!   rule's source set, destination in its destination set, the service's
+//!   protocol and destination port, the interfaces when a target names them,
+//!   inside the schedule window and before the expiry instant;
+//! - everything else is denied: dropped and logged (rate-limited) in
+//!   enforce mode, passed but counted and logged as "would drop" in monitor
+//!   mode;
+//! - a conduit in `mode monitor` inside an enforce policy gets, after its
+//!   service rules, a scope rule that passes any other new connection along
+//!   its flows and logs it as "would drop".
+//!
+//! Address sets follow the language's "most specific network wins": a zone
+//! holding a wider network (the internet's `0.0.0.0/0`) owns only the
+//! addresses no more specific zone claims, computed here once so that
+//! backends only ever see plain sets.
+//!
+//! Times are UTC: the schedule window and the expiry instant are compared
+//! with the firewall's UTC clock (see docs/backends/plan.md).
+
+use super::addr::{self, Element, Family, RangeSet};
+use crate::diagnostics::Diagnostic;
+use crate::model::{
+    Conduit, Date, Endpoint, Mode, Model, PortRange, Proto, ServiceMatch, Weekday, ZoneId,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+/// What the CLI or a target profile asks of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    pub mode: Mode,
+    pub log_denied: bool,
+    /// Conduits expired at this date are left out (W0001).
+    pub as_of: Date,
+    /// Interface per zone (from a target profile). `None`: every conduit,
+    /// matched by address only.
+    pub interfaces: Option<BTreeMap<ZoneId, String>>,
+    /// Name of the target, for the header.
+    pub target: Option<String>,
+}
+
+/// A named address set of one family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrSet {
+    /// `z_<zone>_v4` or `a_<zone>.<asset>_v6`.
+    pub name: String,
+    pub family: Family,
+    pub ranges: RangeSet,
+    /// `zone line1` / `asset line1.filler-plc`, for comments.
+    pub what: String,
+}
+
+impl AddrSet {
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        Family::of(addr) == self.family && self.ranges.contains(addr::to_int(addr))
+    }
+
+    pub fn elements(&self) -> Vec<Element> {
+        self.ranges.elements(self.family)
+    }
+}
+
+/// Layer-4 match of a rule (already specific to the rule's family).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum L4 {
+    Tcp(Vec<PortRange>),
+    Udp(Vec<PortRange>),
+    /// ICMP for v4 rules, ICMPv6 for v6 rules; a type only on v4.
+    Icmp(Option<u8>),
+    /// Another IP protocol by number.
+    Proto(u8),
+    /// Any protocol (monitor scope rules).
+    Any,
+}
+
+/// A weekly window in UTC: days and `[start, end)` in seconds after midnight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub days: BTreeSet<Weekday>,
+    pub start_sec: u32,
+    pub end_sec: u32,
+    /// The schedule as written, for comments.
+    pub text: String,
+}
+
+impl Window {
+    /// Whether every day and the whole day are covered (no match needed).
+    pub fn is_always(&self) -> bool {
+        self.days.len() == 7 && self.start_sec == 0 && self.end_sec >= 86_400
+    }
+}
+
+/// What a rule logs before it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogAs {
+    /// Accepted traffic of a conduit with `log true` or in monitor mode.
+    Allow,
+    /// Traffic enforce mode would drop, passed because of monitor mode.
+    WouldDrop,
+}
+
+/// Fixed log prefixes, shared by all backends (at most 29 bytes for iptables).
+pub const PREFIX_ALLOW: &str = "conduit-allow: ";
+pub const PREFIX_DENY: &str = "conduit-deny: ";
+pub const PREFIX_INVALID: &str = "conduit-invalid: ";
+pub const PREFIX_MONITOR: &str = "conduit-monitor: ";
+
+impl LogAs {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            LogAs::Allow => PREFIX_ALLOW,
+            LogAs::WouldDrop => PREFIX_MONITOR,
+        }
+    }
+}
+
+/// Why a rule exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// One conduit, one service line, one flow direction, one family.
+    Allow,
+    /// Everything else along a monitored conduit's flow: passed and logged.
+    MonitorScope,
+}
+
+/// One accept rule for new connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub conduit: String,
+    /// Service name (`None` for a scope rule).
+    pub service: Option<String>,
+    pub family: Family,
+    /// Name of a set in [`Plan::sets`].
+    pub src: String,
+    pub dst: String,
+    pub iif: Option<String>,
+    pub oif: Option<String>,
+    pub l4: L4,
+    pub window: Option<Window>,
+    /// Access ends at 00:00 UTC of this day.
+    pub expires: Option<Date>,
+    pub log: Option<LogAs>,
+    /// Untrusted text for the rule comment: backends must sanitize it.
+    pub comment: String,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub mode: Mode,
+    pub log_denied: bool,
+    pub as_of: Date,
+    pub target: Option<String>,
+    /// Address families the policy uses at all: a backend must filter
+    /// every one of them, even when no rule of that family exists.
+    pub families: BTreeSet<Family>,
+    /// Sorted by name; only the sets some rule uses.
+    pub sets: Vec<AddrSet>,
+    /// In a stable order: conduit name, then flow, service, family.
+    pub rules: Vec<Rule>,
+}
+
+impl Plan {
+    pub fn set(&self, name: &str) -> Option<&AddrSet> {
+        self.sets
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.sets.get(i))
+    }
+
+    pub fn has_family(&self, family: Family) -> bool {
+        self.rules.iter().any(|r| r.family == family)
+    }
+
+    pub fn rules_of(&self, family: Family) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(move |r| r.family == family)
+    }
+}
+
+/// Seconds since 1970-01-01 UTC of 00:00 on `date`.
+pub fn date_to_unix(date: Date) -> i64 {
+    date.days_since_epoch() * 86_400
+}
+
+/// Builds the plan. Diagnostics: W0001 for every conduit already expired.
+pub fn build(model: &Model, opts: &PlanOptions) -> (Plan, Vec<Diagnostic>) {
+    let mut b = Builder {
+        model,
+        opts,
+        sets: BTreeMap::new(),
+        rules: Vec::new(),
+        zone_ranges: effective_zone_ranges(model),
+    };
+    let mut diags = Vec::new();
+    for conduit in &model.conduits {
+        if conduit.expired_at(opts.as_of) {
+            diags.push(expired_warning(conduit, opts.as_of));
+            continue;
+        }
+        let before = b.rules.len();
+        if b.conduit(conduit) && b.rules.len() == before {
+            diags.push(no_rule_warning(conduit));
+        }
+    }
+    (b.finish(), diags)
+}
+
+fn expired_warning(conduit: &Conduit, as_of: Date) -> Diagnostic {
+    let mut d = Diagnostic::warning(
+        "W0001",
+        format!(
+            "conduit `{}` expired before {as_of}: left out of the firewall",
+            conduit.name
+        ),
+    );
+    if let Some(e) = &conduit.expires {
+        d = d.at(e.span, format!("access ended at the start of {}", e.value));
+    }
+    d.with_help("renew `expires` or remove the conduit")
+}
+
+fn no_rule_warning(conduit: &Conduit) -> Diagnostic {
+    Diagnostic::warning(
+        "W0003",
+        format!(
+            "conduit `{}` compiles to no firewall rule: its ends share no address family",
+            conduit.name
+        ),
+    )
+    .at(
+        conduit.flow_span,
+        "no IPv4 or IPv6 address on both sides (for these services)",
+    )
+    .with_help("give both ends addresses of the same family, or remove the conduit")
+}
+
+/// Per zone and family: its networks minus every more specific network of
+/// another zone (equal networks go to the zone listed first, as in
+/// [`Model::zone_of_addr`]).
+fn effective_zone_ranges(model: &Model) -> BTreeMap<(ZoneId, Family), RangeSet> {
+    let mut out = BTreeMap::new();
+    for (zi, zone) in model.zones.iter().enumerate() {
+        let zid = ZoneId(u32::try_from(zi).unwrap_or(u32::MAX));
+        for family in Family::ALL {
+            let mut mine = Vec::new();
+            let mut others = Vec::new();
+            for net in &zone.networks {
+                let (f, lo, hi) = addr::net_range(&net.value);
+                if f == family {
+                    mine.push((net.value.prefix_len(), lo, hi));
+                }
+            }
+            for (oi, other) in model.zones.iter().enumerate() {
+                if oi == zi {
+                    continue;
+                }
+                for net in &other.networks {
+                    let (f, lo, hi) = addr::net_range(&net.value);
+                    let len = net.value.prefix_len();
+                    let beats = |&(mlen, mlo, mhi): &(u8, u128, u128)| {
+                        lo >= mlo && hi <= mhi && (len > mlen || (len == mlen && oi < zi))
+                    };
+                    if f == family && mine.iter().any(beats) {
+                        others.push((lo, hi));
+                    }
+                }
+            }
+            let mine = RangeSet::from_ranges(mine.iter().map(|&(_, lo, hi)| (lo, hi)).collect());
+            let set = mine.minus(&RangeSet::from_ranges(others));
+            if !set.is_empty() {
+                out.insert((zid, family), set);
+            }
+        }
+    }
+    out
+}
+
+struct Builder<'a> {
+    model: &'a Model,
+    opts: &'a PlanOptions,
+    /// name → set, so that each set is defined once.
+    sets: BTreeMap<String, AddrSet>,
+    rules: Vec<Rule>,
+    zone_ranges: BTreeMap<(ZoneId, Family), RangeSet>,
+}
+
+/// One direction of one conduit flow in one family.
+struct FlowCtx<'a> {
+    conduit: &'a Conduit,
+    family: Family,
+    src: String,
+    dst: String,
+    iif: Option<String>,
+    oif: Option<String>,
+}
+
+impl Builder<'_> {
+    fn finish(self) -> Plan {
+        Plan {
+            mode: self.opts.mode,
+            log_denied: self.opts.log_denied,
+            as_of: self.opts.as_of,
+            target: self.opts.target.clone(),
+            families: model_families(self.model),
+            sets: self.sets.into_values().collect(),
+            rules: allow_rules_first(self.rules),
+        }
+    }
+
+    /// Rules of one conduit; whether the target sees any of its flows.
+    fn conduit(&mut self, conduit: &Conduit) -> bool {
+        let mut seen = false;
+        for (from, to) in conduit.flows() {
+            let Some((iif, oif)) = self.interfaces(&from, &to) else {
+                continue;
+            };
+            seen = true;
+            for family in Family::ALL {
+                let src = self.endpoint_set(&from, family);
+                let dst = self.endpoint_set(&to, family);
+                let (Some(src), Some(dst)) = (src, dst) else {
+                    continue;
+                };
+                let flow = FlowCtx {
+                    conduit,
+                    family,
+                    src,
+                    dst,
+                    iif: iif.clone(),
+                    oif: oif.clone(),
+                };
+                self.flow_rules(&flow);
+            }
+        }
+        seen
+    }
+
+    /// Interfaces for a flow: `Some((None, None))` without a target;
+    /// `None` when the target does not see both zones.
+    fn interfaces(
+        &self,
+        from: &Endpoint,
+        to: &Endpoint,
+    ) -> Option<(Option<String>, Option<String>)> {
+        match &self.opts.interfaces {
+            None => Some((None, None)),
+            Some(map) => Some((
+                Some(map.get(&from.zone)?.clone()),
+                Some(map.get(&to.zone)?.clone()),
+            )),
+        }
+    }
+
+    /// Defines (once) and names the set of an endpoint in one family;
+    /// `None` when the endpoint has no address of that family.
+    fn endpoint_set(&mut self, ep: &Endpoint, family: Family) -> Option<String> {
+        let zone = self.model.zone(ep.zone);
+        let (name, what, ranges) = match ep.asset.and_then(|i| zone.assets.get(i as usize)) {
+            Some(asset) => {
+                let addr = asset.address.value;
+                if Family::of(addr) != family {
+                    return None;
+                }
+                let v = addr::to_int(addr);
+                (
+                    format!("a_{}.{}_{}", zone.name, asset.name, family.suffix()),
+                    format!("asset {}.{}", zone.name, asset.name),
+                    RangeSet::from_ranges(vec![(v, v)]),
+                )
+            }
+            None => (
+                format!("z_{}_{}", zone.name, family.suffix()),
+                format!("zone {}", zone.name),
+                self.zone_ranges.get(&(ep.zone, family))?.clone(),
+            ),
+        };
+        self.sets.entry(name.clone()).or_insert(AddrSet {
+            name: name.clone(),
+            family,
+            ranges,
+            what,
+        });
+        Some(name)
+    }
+
+    fn flow_rules(&mut self, flow: &FlowCtx<'_>) {
+        let conduit = flow.conduit;
+        let monitored = conduit.mode == Mode::Monitor;
+        let log = (monitored || conduit.log).then_some(LogAs::Allow);
+        for service_id in &conduit.services {
+            let service = self.model.service(service_id.value);
+            for m in &service.matches {
+                let Some(l4) = l4_for(m, flow.family) else {
+                    continue;
+                };
+                let comment = describe(conduit, &format!("service {}", service.name));
+                let rule = self.rule(
+                    flow,
+                    RuleKind::Allow,
+                    Some(service.name.clone()),
+                    l4,
+                    log,
+                    comment,
+                );
+                self.rules.push(rule);
+            }
+        }
+        if monitored {
+            let comment = describe(conduit, "monitor scope");
+            let rule = self.rule(
+                flow,
+                RuleKind::MonitorScope,
+                None,
+                L4::Any,
+                Some(LogAs::WouldDrop),
+                comment,
+            );
+            self.rules.push(rule);
+        }
+    }
+
+    fn rule(
+        &self,
+        flow: &FlowCtx<'_>,
+        kind: RuleKind,
+        service: Option<String>,
+        l4: L4,
+        log: Option<LogAs>,
+        comment: String,
+    ) -> Rule {
+        let conduit = flow.conduit;
+        // A monitored conduit passes everything along its flow: its scope
+        // rule ignores the schedule (outside it, traffic is "would drop").
+        let window = conduit
+            .schedule
+            .as_ref()
+            .map(|s| window_of(&s.value))
+            .filter(|w| !w.is_always() && kind == RuleKind::Allow);
+        Rule {
+            kind,
+            conduit: conduit.name.clone(),
+            service,
+            family: flow.family,
+            src: flow.src.clone(),
+            dst: flow.dst.clone(),
+            iif: flow.iif.clone(),
+            oif: flow.oif.clone(),
+            l4,
+            window,
+            expires: conduit.expires.as_ref().map(|e| e.value),
+            log,
+            comment,
+        }
+    }
+}
+
+fn window_of(s: &crate::model::Schedule) -> Window {
+    Window {
+        days: s.days.clone(),
+        start_sec: u32::from(s.start_minute) * 60,
+        end_sec: u32::from(s.end_minute) * 60,
+        text: s.text.clone(),
+    }
+}
+
+/// The layer-4 match of a service line for one family; `None` when the
+/// line cannot apply to that family (a typed ICMPv4 message on IPv6).
+fn l4_for(m: &ServiceMatch, family: Family) -> Option<L4> {
+    Some(match m.proto {
+        Proto::Tcp => L4::Tcp(m.ports.clone()),
+        Proto::Udp => L4::Udp(m.ports.clone()),
+        Proto::Icmp => match (m.icmp_type, family) {
+            (Some(_), Family::V6) => return None,
+            (t, _) => L4::Icmp(t),
+        },
+        Proto::Other(n) => L4::Proto(n),
+    })
+}
+
+/// Allow rules before monitor scope rules (a stable partition), so that
+/// traffic a conduit allows is never logged as "would drop".
+fn allow_rules_first(rules: Vec<Rule>) -> Vec<Rule> {
+    let (mut allow, scope): (Vec<Rule>, Vec<Rule>) =
+        rules.into_iter().partition(|r| r.kind == RuleKind::Allow);
+    allow.extend(scope);
+    allow
+}
+
+fn model_families(model: &Model) -> BTreeSet<Family> {
+    let nets = model
+        .zones
+        .iter()
+        .flat_map(|z| z.networks.iter().map(|n| Family::of(n.value.addr())));
+    let assets = model
+        .zones
+        .iter()
+        .flat_map(|z| z.assets.iter().map(|a| Family::of(a.address.value)));
+    nets.chain(assets).collect()
+}
+
+/// Rule comment: conduit, what the rule is, then vendor, ticket and
+/// justification as written (untrusted: backends sanitize and cut it).
+fn describe(conduit: &Conduit, what: &str) -> String {
+    let mut text = format!("conduit {} {what}", conduit.name);
+    if let Some(v) = &conduit.vendor {
+        text.push_str(&format!("; vendor {v}"));
+    }
+    if let Some(t) = &conduit.ticket {
+        text.push_str(&format!("; ticket {t}"));
+    }
+    if let Some(j) = &conduit.justification {
+        text.push_str(&format!("; {j}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn plan_of(text: &str) -> (Plan, Vec<Diagnostic>) {
+        let loaded = crate::load_str("t.zc", text);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let opts = PlanOptions {
+            mode: Mode::Enforce,
+            log_denied: true,
+            as_of: Date::parse("2026-11-28").unwrap(),
+            interfaces: None,
+            target: None,
+        };
+        build(&loaded.model, &opts)
+    }
+
+    #[test]
+    fn no_common_family_is_w0003() {
+        let (plan, diags) = plan_of(
+            "zone a {\n purdue 3\n network 10.1.0.0/24\n}\nzone b {\n purdue 2\n network 2001:db8::/48\n}\n\
+             conduit x {\n a -> b\n allow tcp 22\n}\n",
+        );
+        assert!(plan.rules.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "W0003");
+    }
+
+    #[test]
+    fn external_zone_owns_only_what_is_not_inside() {
+        let (plan, _) = plan_of(
+            "zone internet {\n class external\n network 0.0.0.0/0\n}\nzone b {\n purdue 2\n network 10.2.0.0/24\n}\n\
+             zone c {\n purdue 3\n network 10.3.0.0/24\n}\nconduit x {\n internet -> b\n allow tcp 22\n}\n",
+        );
+        let set = plan.set("z_internet_v4").unwrap();
+        assert!(set.contains("192.0.2.1".parse().unwrap()));
+        assert!(!set.contains("10.3.0.9".parse().unwrap()));
+        assert!(!set.contains("10.2.0.9".parse().unwrap()));
+    }
+}

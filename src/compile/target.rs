@@ -1,0 +1,229 @@
+//! Target profiles: where a policy is enforced (YAML under `targets/`).
+//!
+//! ```yaml
+//! name: riverside-core-fw
+//! backend: nftables
+//! interfaces: { enterprise: eth0, line1: eth4.101 }
+//! mode: enforce          # enforce | monitor
+//! log-denied: true
+//! ```
+//!
+//! A profile is validated against the policy like the policy itself:
+//! every problem is a diagnostic with a span into the YAML file (E0501
+//! unknown zone, E0502 unknown backend, E0503 zones an interface cannot
+//! tell apart, E0504 anything else).
+
+use super::{backend, backend_names, Backend, PLANNED};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Mode, Model, ZoneId};
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml::{self, Located};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A validated profile.
+pub struct Target {
+    pub name: String,
+    pub backend: &'static dyn Backend,
+    /// Interface per zone; only these zones' conduits are enforced.
+    pub interfaces: BTreeMap<ZoneId, String>,
+    pub mode: Mode,
+    pub log_denied: bool,
+    pub file: FileId,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProfile {
+    name: Located<String>,
+    backend: Located<String>,
+    #[serde(default)]
+    interfaces: Option<Located<BTreeMap<Located<String>, Located<String>>>>,
+    #[serde(default)]
+    mode: Option<Located<String>>,
+    #[serde(default)]
+    log_denied: Option<bool>,
+    /// Free text for the people who run the firewall; not used.
+    #[serde(default, rename = "description")]
+    _description: Option<String>,
+}
+
+/// Registers the profile text in `sources` and validates it against `model`.
+/// `Some` only when there is no error.
+pub fn load(
+    sources: &mut SourceMap,
+    name: &str,
+    path: Option<PathBuf>,
+    text: String,
+    model: &Model,
+) -> (Option<Target>, Vec<Diagnostic>) {
+    let raw = yaml::from_str::<RawProfile>(&text);
+    let file = sources.add(name, path, text);
+    let raw = match raw {
+        Ok(raw) => raw,
+        Err(e) => {
+            let start = e.offset.unwrap_or(0);
+            let span = Span::new(file, start, start + e.len);
+            let d = Diagnostic::error("E0504", format!("target profile is invalid: {}", e.message))
+                .at(span, "here")
+                .with_help("keys: name, backend, interfaces, mode, log-denied, description");
+            return (None, vec![d]);
+        }
+    };
+    let mut diags = Vec::new();
+    let at = |l: &dyn HasRange| Span::new(file, l.range().0, l.range().1);
+    let backend = check_backend(&raw.backend, at(&raw.backend), &mut diags);
+    let mode = match raw.mode.as_ref().map(|m| (m.value.as_str(), m)) {
+        None | Some(("enforce", _)) => Mode::Enforce,
+        Some(("monitor", _)) => Mode::Monitor,
+        Some((other, m)) => {
+            diags.push(
+                Diagnostic::error("E0504", format!("unknown mode `{other}`"))
+                    .at(at(m), "not a mode")
+                    .with_help("mode is `enforce` or `monitor`"),
+            );
+            Mode::Enforce
+        }
+    };
+    let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
+    let Some(backend) = backend else {
+        return (None, diags);
+    };
+    let target = Target {
+        name: raw.name.value,
+        backend,
+        interfaces,
+        mode,
+        log_denied: raw.log_denied.unwrap_or(true),
+        file,
+    };
+    (Some(target), diags)
+}
+
+trait HasRange {
+    fn range(&self) -> (usize, usize);
+}
+impl<T> HasRange for Located<T> {
+    fn range(&self) -> (usize, usize) {
+        (self.start, self.end)
+    }
+}
+
+fn check_backend(
+    name: &Located<String>,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'static dyn Backend> {
+    if let Some(b) = backend(&name.value) {
+        return Some(b);
+    }
+    let available = backend_names().join(", ");
+    let message = if PLANNED.contains(&name.value.as_str()) {
+        format!("backend `{}` is not available yet", name.value)
+    } else {
+        format!("unknown backend `{}`", name.value)
+    };
+    diags.push(
+        Diagnostic::error("E0502", message)
+            .at(span, "this backend")
+            .with_help(format!("available backends: {available}")),
+    );
+    None
+}
+
+fn check_interfaces(
+    raw: Option<&Located<BTreeMap<Located<String>, Located<String>>>>,
+    model: &Model,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<ZoneId, String> {
+    let mut out = BTreeMap::new();
+    let Some(raw) = raw.filter(|m| !m.value.is_empty()) else {
+        let span = raw.map_or(Span::new(file, 0, 0), |m| Span::new(file, m.start, m.end));
+        diags.push(
+            Diagnostic::error("E0504", "target profile lists no interfaces")
+                .at(span, "expected `interfaces:` mapping zones to interfaces")
+                .with_help("add `interfaces:` with one `ZONE: INTERFACE` line per zone behind this firewall"),
+        );
+        return out;
+    };
+    // interface → zones on it, to find zones an interface cannot tell apart.
+    let mut by_iface: BTreeMap<&str, Vec<(ZoneId, Span)>> = BTreeMap::new();
+    for (zone, iface) in &raw.value {
+        let zspan = Span::new(file, zone.start, zone.end);
+        let ispan = Span::new(file, iface.start, iface.end);
+        let Some(zid) = model.zone_by_name(&zone.value) else {
+            diags.push(
+                Diagnostic::error("E0501", format!("unknown zone `{}`", zone.value))
+                    .at(zspan, "no zone of this name in the policy"),
+            );
+            continue;
+        };
+        if !valid_ifname(&iface.value) {
+            diags.push(
+                Diagnostic::error("E0504", format!("invalid interface name `{}`", iface.value))
+                    .at(ispan, "not a Linux interface name")
+                    .with_help("1 to 15 characters of letters, digits, `.`, `-`, `_` or `@`"),
+            );
+            continue;
+        }
+        out.insert(zid, iface.value.clone());
+        by_iface
+            .entry(iface.value.as_str())
+            .or_default()
+            .push((zid, zspan));
+    }
+    for (iface, zones) in &by_iface {
+        shared_interface(model, iface, zones, diags);
+    }
+    out
+}
+
+/// Zones sharing an interface must be told apart by address: each needs
+/// at least one network.
+fn shared_interface(
+    model: &Model,
+    iface: &str,
+    zones: &[(ZoneId, Span)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if zones.len() < 2 {
+        return;
+    }
+    for (zid, span) in zones {
+        if model.zone(*zid).networks.is_empty() {
+            let mut d = Diagnostic::error(
+                "E0503",
+                format!(
+                    "zone `{}` shares interface `{iface}` but has no network to tell it apart",
+                    model.zone(*zid).name
+                ),
+            )
+            .at(*span, "zone without networks");
+            for (other, ospan) in zones.iter().filter(|(o, _)| o != zid) {
+                d = d.with_label(
+                    *ospan,
+                    format!("`{}` is on `{iface}` too", model.zone(*other).name),
+                );
+            }
+            diags
+                .push(d.with_help("give the zone a `network`, or put it behind its own interface"));
+        }
+    }
+}
+
+/// A Linux interface name (at most 15 bytes, no wildcard, nothing that
+/// needs quoting).
+pub fn valid_ifname(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+}

@@ -1,0 +1,28 @@
+//! Firewall backends: goldens, syntax checks by the real tools, hostile
+//! policy strings, target profiles, end-to-end tests on real packets in
+//! network namespaces, and a property test against a reference evaluator.
+//!
+//! Tests that need root (the tools and namespaces) skip with a message when
+//! not root; `CONDUIT_REQUIRE_NETNS=1` turns such a skip into a failure.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "backends/cli.rs"]
+mod cli;
+#[path = "backends/golden.rs"]
+mod golden;
+#[path = "backends/netns.rs"]
+mod netns;
+#[path = "backends/profile.rs"]
+mod profile;
+#[path = "backends/prop.rs"]
+mod prop;
+#[path = "backends/support.rs"]
+mod support;
+#[path = "backends/tools.rs"]
+mod tools;

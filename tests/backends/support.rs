@@ -1,0 +1,103 @@
+//! Shared helpers: the riverside model, compiling, root checks.
+
+use conduit::compile::{self, plan, OutputFile, Plan, PlanOptions};
+use conduit::model::{Date, Mode, Model};
+use std::path::{Path, PathBuf};
+
+pub fn root_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The riverside example through the real loader.
+pub fn riverside() -> Model {
+    let loaded = conduit::load_policy(&[root_dir().join("examples/riverside/plant.zc")]);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    loaded.model
+}
+
+/// A policy from text (services from the built-in catalog are in scope).
+pub fn policy(text: &str) -> Model {
+    let loaded = conduit::load_str("test.zc", text);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    loaded.model
+}
+
+pub fn date(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+pub fn options(mode: Mode, as_of: &str) -> PlanOptions {
+    PlanOptions {
+        mode,
+        log_denied: true,
+        as_of: date(as_of),
+        interfaces: None,
+        target: None,
+    }
+}
+
+pub fn build(model: &Model, opts: &PlanOptions) -> Plan {
+    plan::build(model, opts).0
+}
+
+pub fn emit(backend: &str, plan: &Plan) -> Vec<OutputFile> {
+    let b = compile::backend(backend).unwrap();
+    compile::generate(b, plan).unwrap()
+}
+
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Whether a root-only test may run; prints a visible skip otherwise, or
+/// fails when `CONDUIT_REQUIRE_NETNS=1`.
+pub fn root_or_skip(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    let msg = format!("SKIPPED {test}: needs root (nft, iptables-restore, ip netns)");
+    if std::env::var("CONDUIT_REQUIRE_NETNS").as_deref() == Ok("1") {
+        panic!("{msg}, and CONDUIT_REQUIRE_NETNS=1");
+    }
+    // Straight to the stream, past the test harness's output capture, so
+    // the skip shows in a normal `cargo test` run.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
+    false
+}
+
+/// Writes `text` to a fresh temporary file and returns its path.
+pub fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("conduit-backends-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs a command, returning (success, stdout + stderr).
+pub fn run(cmd: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(cmd).args(args).output();
+    match out {
+        Ok(o) => (
+            o.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        ),
+        Err(e) => (false, format!("cannot run {cmd}: {e}")),
+    }
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}

@@ -1,0 +1,168 @@
+//! The riverside plant of the language brief (examples/riverside/plant.zc):
+//! its exact findings, worked out by hand from the rule conditions.
+//!
+//! Zones (SL-T as FR vectors {IAC UC SI DC RDF TRE RA}):
+//!   internet   external, no SL-T (counts as 0)
+//!   enterprise it, L4, {1 1 1 1 1 1 1}, owner IT Infrastructure
+//!   idmz       dmz, L3.5, {3 3 3 3 3 3 3}, owner OT Security; historian-mirror, jump (jump-host)
+//!   site-ops   ot, L3, {2 2 2 2 2 2 2}, owner Plant Engineering
+//!   supervisory ot, L2, {2 2 2 2 2 2 2}, owner Operations
+//!   line1      ot, L1, {3 3 3 2 3 2 3}, owner Operations
+//!   sis        safety, L1, {4 …}, bpcs line1, no conduits
+//! No zone is `monitored`; no conduit has `ids`, `flow-logs`, `log` or `rate-limit`.
+
+use super::harness::{check_path, root, rows};
+
+type Row = (&'static str, &'static str, &'static str, &'static str);
+
+/// Findings as of 2026-11-28 (both vendor conduits and the waiver run to 2027-03-31).
+const TODAY: &[Row] = &[
+    // historian-mirror (site-ops.historian -> idmz.historian-mirror):
+    // BND-007: into idmz (TRE/RDF 3), unmonitored.
+    ("plant.zc:75", "BND-007", "warning", "active"),
+    // BND-008: RA 2 into RA 3 without rate-limit; RA >= 3 escalates info -> warning.
+    ("plant.zc:75", "BND-008", "warning", "active"),
+    // PRO-001: historian-link is authenticated but not encrypted; idmz DC 3 >
+    // site-ops DC 2, no tunnel -> error (IAC/SI are covered by authentication).
+    ("plant.zc:77", "PRO-001", "error", "active"),
+    // business-reports (enterprise -> idmz.historian-mirror, https):
+    // BND-007 and BND-008 (RA 1 into RA 3) as above; BND-002: the initiator
+    // is the whole enterprise zone and idmz is RDF 3. https is authenticated
+    // and encrypted: no PRO-001. https into the DMZ and historian-link out of
+    // it are disjoint: no SEG-009.
+    ("plant.zc:81", "BND-007", "warning", "active"),
+    ("plant.zc:81", "BND-008", "warning", "active"),
+    ("plant.zc:82", "BND-002", "warning", "active"),
+    // hmi-control (supervisory.hmi-1, supervisory.scada -> line1, s7comm):
+    // BND-007; BND-008 (RA 2 into RA 3); BND-002 (responder is all of line1,
+    // RDF 3); PRO-001: s7comm is unauthenticated, line1 IAC/SI 3 > 2.
+    // L2 -> L1 is the normal layer: no PRO-003, no SEG-010.
+    ("plant.zc:87", "BND-007", "warning", "active"),
+    ("plant.zc:87", "BND-008", "warning", "active"),
+    ("plant.zc:88", "BND-002", "warning", "active"),
+    ("plant.zc:89", "PRO-001", "error", "active"),
+    // engineering (supervisory.ews -> line1.filler-plc, s7comm, s7comm-plus):
+    // BND-007, BND-008, PRO-001 on s7comm; s7comm-plus is authenticated and
+    // line1 is only DC 2, so it passes. Both ends are assets: no BND-002.
+    ("plant.zc:93", "BND-007", "warning", "active"),
+    ("plant.zc:93", "BND-008", "warning", "active"),
+    ("plant.zc:95", "PRO-001", "error", "active"),
+    // vendor-support (internet -> idmz.jump, https, vendor, mfa, recording,
+    // idle-timeout, expires, schedule): RA-001..004 are satisfied (ends on a
+    // DMZ jump host, MFA, time-boxed, timeout and recording). BND-007,
+    // BND-008 (RA 0 into RA 3), BND-002 (the whole internet as source).
+    ("plant.zc:100", "BND-007", "warning", "active"),
+    ("plant.zc:100", "BND-008", "warning", "active"),
+    ("plant.zc:101", "BND-002", "warning", "active"),
+    // vendor-to-plc (idmz.jump -> line1.filler-plc, s7comm, vendor, expires):
+    // starts from the DMZ jump host (RA-001 ok) and inherits mfa, recording
+    // and idle-timeout from vendor-support, the one remote conduit ending on
+    // that jump host (RA-002/004 ok). BND-007. idmz RA 3 = line1 RA 3: no
+    // BND-008. idmz IAC/SI 3 = line1's: no PRO-001. PRO-003: write-capable
+    // s7comm from L3.5 into L1 -> warning (not error: idmz is not IT),
+    // waived by the complete, unexpired compensating waiver.
+    ("plant.zc:111", "BND-007", "warning", "active"),
+    // PATH-002 on zone line1, pointing at its last hop vendor-to-plc:
+    // enterprise -> idmz (business-reports) -> line1 (vendor-to-plc leaves
+    // idmz from the jump host; inside a zone movement is free): 2 conduits <
+    // min-hops 3. supervisory is 4 hops away (idmz -> line1 -> site-ops ->
+    // supervisory through time-sync); sis has no conduit. PATH-001 does not
+    // fire: every path from enterprise or internet enters idmz first.
+    ("plant.zc:111", "PATH-002", "warning", "active"),
+    ("plant.zc:113", "PRO-003", "warning", "waived"),
+    // time-sync (line1, supervisory <-> site-ops, ntp, mode monitor):
+    // BND-003: monitor mode into line1 (RDF 3) -> error. BND-007. BND-008:
+    // only site-ops (RA 2) -> line1 (RA 3) is a step up. DOC-001: no owner,
+    // and the protected zones (all three, `<->`) have owners Operations and
+    // Plant Engineering. DOC-003: no justification, protects RDF 3 -> error.
+    // SEG-010: line1 (L1) <-> site-ops (L3). BND-002: all endpoints are whole
+    // zones. PRO-001: ntp is unauthenticated, site-ops -> line1 IAC 2 < 3.
+    ("plant.zc:119", "BND-003", "error", "active"),
+    ("plant.zc:119", "BND-007", "warning", "active"),
+    ("plant.zc:119", "BND-008", "warning", "active"),
+    ("plant.zc:119", "DOC-001", "error", "active"),
+    ("plant.zc:119", "DOC-003", "error", "active"),
+    ("plant.zc:119", "SEG-010", "warning", "active"),
+    ("plant.zc:120", "BND-002", "warning", "active"),
+    ("plant.zc:121", "PRO-001", "error", "active"),
+];
+
+fn owned(rows: &[Row]) -> Vec<(String, String, String, String)> {
+    rows.iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect()
+}
+
+#[test]
+fn riverside_findings_today() {
+    let (loaded, report) = check_path(&root().join("examples/riverside/plant.zc"), "2026-11-28");
+    assert_eq!(rows(&loaded, &report), owned(TODAY));
+    assert_eq!(
+        (
+            report.summary.errors,
+            report.summary.warnings,
+            report.summary.infos,
+            report.summary.waived
+        ),
+        (7, 19, 0, 1)
+    );
+    assert!(report.diagnostics.is_empty());
+    // The day before everything expires, nothing changes.
+    let (loaded, report) = check_path(&root().join("examples/riverside/plant.zc"), "2027-03-30");
+    assert_eq!(rows(&loaded, &report), owned(TODAY));
+}
+
+#[test]
+fn riverside_yaml_form_gives_the_same_findings() {
+    let (_, zc) = check_path(&root().join("examples/riverside/plant.zc"), "2026-11-28");
+    let (_, yaml) = check_path(&root().join("examples/riverside/plant.yaml"), "2026-11-28");
+    let key = |r: &conduit::check::CheckReport| -> Vec<(String, String, String)> {
+        let mut v: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule().to_string(),
+                    f.diagnostic.message.clone(),
+                    f.status.as_str().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&zc), key(&yaml));
+}
+
+/// On 2027-03-31 the vendor conduits and the waiver have all expired (they
+/// end at the start of their `expires` day): the vendor conduits allow
+/// nothing and are not judged, so their findings go (BND-007/008/002 on
+/// vendor-support, BND-007 and the waived PRO-003 on vendor-to-plc), and
+/// PATH-002 goes with the only short path into line1. The waiver now
+/// matches nothing: WVR-003 (info), not WVR-001, since no finding
+/// re-activates.
+#[test]
+fn riverside_after_vendor_access_expires() {
+    let (loaded, report) = check_path(&root().join("examples/riverside/plant.zc"), "2027-03-31");
+    let gone = [
+        "plant.zc:46",
+        "plant.zc:100",
+        "plant.zc:101",
+        "plant.zc:111",
+        "plant.zc:113",
+    ];
+    let mut expected: Vec<(String, String, String, String)> = owned(TODAY)
+        .into_iter()
+        .filter(|r| !gone.contains(&r.0.as_str()))
+        .collect();
+    expected.push((
+        "plant.zc:125".into(),
+        "WVR-003".into(),
+        "info".into(),
+        "active".into(),
+    ));
+    let mut actual = rows(&loaded, &report);
+    actual.sort();
+    expected.sort();
+    assert_eq!(actual, expected);
+}

@@ -23,10 +23,14 @@
 //! would: its wall time includes start-up and a cold heap, and its note
 //! gives the child's CPU time and peak resident memory.
 //!
-//! Phases are in [`PHASES`]; one line per phase. Rule checks, blast radius
-//! and the firewall backends join the table as one line each when they land.
+//! Phases are in [`PHASES`]; one line per phase: adding a phase is one
+//! function over [`Workload`] and one row.
 
-use conduit::model::{self, Model};
+use conduit::check::{self, CheckReport, RuleConfig};
+use conduit::compile::{self, Plan, PlanOptions};
+use conduit::diagnostics::Severity;
+use conduit::graph::{self, BlastOptions, BlastReport};
+use conduit::model::{self, Date, Model};
 use conduit::source::{FileId, SourceMap};
 use conduit::syntax::{self, tree::Document};
 use cpu_time::ProcessTime;
@@ -53,6 +57,9 @@ struct Workload {
     docs: Vec<Document>,
     model: Model,
     stats: gen_plant::Stats,
+    /// The date the generator placed expiries after; rules, blast radius
+    /// and backends judge expiry as of this date.
+    as_of: Date,
 }
 
 /// A phase's output, dropped after the clock stops (its heap still counts).
@@ -98,6 +105,36 @@ const PHASES: &[Phase] = &[
         child_cpu: in_process,
     },
     Phase {
+        name: "rules (check::run)",
+        run: rules,
+        note: rules_note,
+        child_cpu: in_process,
+    },
+    Phase {
+        name: "blast radius (all IT sources)",
+        run: blast,
+        note: blast_note,
+        child_cpu: in_process,
+    },
+    Phase {
+        name: "compile plan",
+        run: plan,
+        note: plan_note,
+        child_cpu: in_process,
+    },
+    Phase {
+        name: "compile nftables (plan+emit)",
+        run: nftables,
+        note: files_note,
+        child_cpu: in_process,
+    },
+    Phase {
+        name: "compile iptables (plan+emit)",
+        run: iptables,
+        note: files_note,
+        child_cpu: in_process,
+    },
+    Phase {
         name: "conduit check (CLI process)",
         run: cli_check,
         note: cli_note,
@@ -127,6 +164,105 @@ fn load(w: &Workload) -> Output {
     Box::new(conduit::load_policy(std::slice::from_ref(&w.dir)))
 }
 
+/// Every rule of the built-in pack with its default configuration, and
+/// the waivers, as of the generator's date.
+fn rules(w: &Workload) -> Output {
+    Box::new(check::run(&w.model, &RuleConfig::default(), w.as_of))
+}
+
+fn rules_note(out: &Output) -> String {
+    let Some(r) = out.downcast_ref::<CheckReport>() else {
+        return String::new();
+    };
+    format!(
+        "{} findings ({} errors, {} warnings, {} waived)",
+        r.findings.len(),
+        r.count_active(Severity::Error),
+        r.count_active(Severity::Warning),
+        r.count_waived()
+    )
+}
+
+/// Blast radius from every IT and external zone (the CLI's default).
+fn blast(w: &Workload) -> Output {
+    let opts = BlastOptions {
+        as_of: Some(w.as_of),
+        ..BlastOptions::default()
+    };
+    Box::new(graph::analyze(&w.model, &opts))
+}
+
+fn blast_note(out: &Output) -> String {
+    let Some(r) = out.downcast_ref::<BlastReport>() else {
+        return String::new();
+    };
+    format!(
+        "{} sources, {} zones reached, {} OT crossings",
+        r.sources.len(),
+        r.zones.len(),
+        r.crossings.len()
+    )
+}
+
+fn plan_options(w: &Workload) -> PlanOptions {
+    PlanOptions {
+        mode: conduit::model::Mode::Enforce,
+        log_denied: true,
+        as_of: w.as_of,
+        interfaces: None,
+        target: None,
+    }
+}
+
+/// The backend-neutral rule plan (every conduit, address matching only).
+fn plan(w: &Workload) -> Output {
+    Box::new(compile::plan::build(&w.model, &plan_options(w)))
+}
+
+fn plan_note(out: &Output) -> String {
+    let Some((p, diags)) = out.downcast_ref::<(Plan, Vec<conduit::diagnostics::Diagnostic>)>()
+    else {
+        return String::new();
+    };
+    format!(
+        "{} rules, {} sets, {} diagnostics",
+        p.rules.len(),
+        p.sets.len(),
+        diags.len()
+    )
+}
+
+/// Plan, then the named backend's files.
+fn emit(w: &Workload, backend: &str) -> Output {
+    let (plan, _) = compile::plan::build(&w.model, &plan_options(w));
+    let files = compile::backend(backend)
+        .map(|b| compile::generate(b, &plan))
+        .map(|r| r.map_err(|d| d.len()));
+    Box::new(files)
+}
+
+fn nftables(w: &Workload) -> Output {
+    emit(w, "nftables")
+}
+
+fn iptables(w: &Workload) -> Output {
+    emit(w, "iptables")
+}
+
+/// Size of the generated files: bytes and lines.
+fn files_note(out: &Output) -> String {
+    type Files = Option<Result<Vec<compile::OutputFile>, usize>>;
+    match out.downcast_ref::<Files>() {
+        Some(Some(Ok(files))) => {
+            let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+            let lines: usize = files.iter().map(|f| f.text.lines().count()).sum();
+            format!("{} files, {} MiB, {lines} lines", files.len(), mib(bytes))
+        }
+        Some(Some(Err(n))) => format!("{n} errors"),
+        _ => "no such backend".to_string(),
+    }
+}
+
 /// What a user runs: `conduit check DIR` in a fresh process (start-up,
 /// cold heap, reading, every check the CLI does, rendering). Run under
 /// `/usr/bin/time` when it exists, for the child's CPU time and peak RSS.
@@ -143,6 +279,8 @@ fn cli_check(w: &Workload) -> Output {
     };
     let status = cmd
         .arg("check")
+        .arg("--as-of")
+        .arg(w.as_of.to_string())
         .arg(&w.dir)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -199,7 +337,8 @@ fn workload(zones: usize, seed: u64, root: &std::path::Path) -> Result<Workload,
     let per_site = 10.5;
     let sites = ((zones.saturating_sub(gen_plant::SHARED_ZONES)) as f64 / per_site).round();
     let sites = (sites as u32).max(1);
-    let plant = gen_plant::generate(&gen_plant::Params::new(sites, seed));
+    let params = gen_plant::Params::new(sites, seed);
+    let plant = gen_plant::generate(&params);
     let dir = root.join(format!("zones-{zones}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -231,6 +370,7 @@ fn workload(zones: usize, seed: u64, root: &std::path::Path) -> Result<Workload,
         docs,
         model: Model::default(),
         stats: plant.stats,
+        as_of: params.as_of,
     };
     let (model, diags) = model::resolve(&inputs(&w));
     if !diags.is_empty() {
@@ -253,6 +393,8 @@ struct Measure {
     median: Duration,
     /// Median CPU time of the process (robust to other load on the machine).
     cpu: Duration,
+    /// Median time to free the phase's output (not part of the phase's time).
+    drop: Duration,
     fastest: Duration,
     /// Heap allocated by the phase above what existed before it (`None`
     /// when the work ran in a child process).
@@ -270,6 +412,7 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
     let mut heap_peak = 0;
     let mut note = String::new();
     let mut own_heap = true;
+    let mut drops = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         HEAP.reset_peak_usage();
         let base = HEAP.current_usage();
@@ -280,7 +423,9 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
         let cpu_elapsed = cpu_start.and_then(|c| c.try_elapsed().ok());
         note = (phase.note)(&out);
         let child = (phase.child_cpu)(&out);
+        let dropping = Instant::now();
         drop(black_box(out));
+        drops.push(dropping.elapsed());
         let peak = HEAP.peak_usage();
         phase_peak = phase_peak.max(peak.saturating_sub(base));
         heap_peak = heap_peak.max(peak);
@@ -290,10 +435,12 @@ fn measure(phase: &Phase, w: &Workload, runs: usize) -> Measure {
     }
     times.sort();
     cpu.sort();
+    drops.sort();
     let median = |v: &[Duration]| v.get(v.len() / 2).copied().unwrap_or_default();
     Measure {
         median: median(&times),
         cpu: median(&cpu),
+        drop: median(&drops),
         fastest: times.first().copied().unwrap_or_default(),
         phase_peak: own_heap.then_some(phase_peak),
         heap_peak: own_heap.then_some(heap_peak),
@@ -354,8 +501,8 @@ fn print_sizes(loads: &[(usize, gen_plant::Stats, usize)]) {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| phase | zones | median ms | CPU ms | fastest ms | phase heap MiB | heap peak MiB | x per 10x zones | output |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("| phase | zones | median ms | CPU ms | fastest ms | x per 10x zones | phase heap MiB | heap peak MiB | drop output ms | output |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (i, r) in rows.iter().enumerate() {
         let prev = i
             .checked_sub(1)
@@ -366,7 +513,7 @@ fn print_table(rows: &[Row]) {
             .map(|g| format!("{g:.1}"))
             .unwrap_or_else(|| "-".to_string());
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {growth} | {} |",
+            "| {} | {} | {} | {} | {} | {growth} | {} | {} | {} | {} |",
             r.phase,
             r.zones,
             ms(r.m.median),
@@ -374,6 +521,11 @@ fn print_table(rows: &[Row]) {
             ms(r.m.fastest),
             mib_or_dash(r.m.phase_peak),
             mib_or_dash(r.m.heap_peak),
+            if r.m.phase_peak.is_some() {
+                ms(r.m.drop)
+            } else {
+                "-".to_string()
+            },
             r.m.note
         );
     }

@@ -488,10 +488,10 @@ impl Site {
         let Some(z) = self.z(i) else { return };
         z.asset(
             "bi-server",
-            format!("{net}.10"),
+            format!("{net6}::10"),
             &[
                 "role corporate-server",
-                "description \"Business reporting\"",
+                "description \"Business reporting (IPv6, like the DMZ report server)\"",
             ],
         );
         z.asset(

@@ -116,6 +116,65 @@ fn sites_with_waivers_load_clean() {
         .any(|c| c.mode == conduit::model::Mode::Monitor));
 }
 
+/// The generated plant is realistic, not rule bait: the whole rule pack
+/// finds nothing but the commissioning findings its waivers accept, and
+/// every conduit compiles to firewall rules.
+#[test]
+fn rules_find_nothing_unwaived_and_every_conduit_compiles() {
+    use conduit::check::{self, RuleConfig};
+    use conduit::compile::{self, PlanOptions};
+    let params = (1..200)
+        .map(|seed| Params::new(3, seed))
+        .find(|p| generate(p).stats.waivers > 0)
+        .expect("some seed yields a waiver");
+    let (dir, plant) = write_plant(&params, "rules");
+    let loaded = conduit::load_policy(std::slice::from_ref(&dir.0));
+    assert!(loaded.diagnostics.is_empty(), "{}", render(&loaded));
+    let report = check::run(&loaded.model, &RuleConfig::default(), params.as_of);
+    let active: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.is_active())
+        .map(|f| format!("{} {}: {}", f.rule(), f.subject_name, f.diagnostic.message))
+        .collect();
+    assert!(active.is_empty(), "active findings:\n{}", active.join("\n"));
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    assert_eq!(
+        report.count_waived(),
+        plant.stats.waivers,
+        "each waiver accepts one finding"
+    );
+    let opts = PlanOptions {
+        mode: conduit::model::Mode::Enforce,
+        log_denied: true,
+        as_of: params.as_of,
+        interfaces: None,
+        target: None,
+    };
+    let (plan, diags) = compile::plan::build(&loaded.model, &opts);
+    assert!(diags.is_empty(), "{diags:?}");
+    for backend in compile::BACKENDS {
+        let files = compile::generate(*backend, &plan)
+            .unwrap_or_else(|d| panic!("{}: {d:?}", backend.name()));
+        assert!(
+            files.iter().all(|f| !f.text.is_empty()),
+            "{}",
+            backend.name()
+        );
+    }
+    let blast = conduit::graph::analyze(
+        &loaded.model,
+        &conduit::graph::BlastOptions {
+            as_of: Some(params.as_of),
+            ..Default::default()
+        },
+    );
+    assert!(
+        !blast.safety_reached(),
+        "no path from IT reaches a safety zone"
+    );
+}
+
 #[test]
 fn output_is_deterministic_and_sites_are_independent_of_the_count() {
     let a = generate(&Params::new(3, 42));

@@ -321,7 +321,8 @@ impl Resolver {
             bpcs: None,
         };
         let mut class = None;
-        let mut asset_names: BTreeMap<String, usize> = BTreeMap::new();
+        // Asset names (borrowed from the syntax tree) → index in `z.assets`.
+        let mut asset_names: BTreeMap<&str, usize> = BTreeMap::new();
         for (key, item) in self.reader.attrs(d.item.block(), "zone", ZONE_ATTRS, false) {
             match key {
                 "purdue" => z.purdue = self.reader.value(item, values::purdue),
@@ -360,7 +361,9 @@ impl Resolver {
                 }
                 "asset" => {
                     if let Some(a) = self.asset(item, &z.assets, &asset_names) {
-                        asset_names.insert(a.name.clone(), z.assets.len());
+                        if let Some(name) = item.args().first() {
+                            asset_names.insert(name.arg.text(), z.assets.len());
+                        }
                         z.assets.push(a);
                     }
                 }
@@ -541,7 +544,7 @@ impl Resolver {
         &mut self,
         item: &Item,
         existing: &[Asset],
-        names: &BTreeMap<String, usize>,
+        names: &BTreeMap<&str, usize>,
     ) -> Option<Asset> {
         let (name, addr) = match item.args() {
             [n, a] => (n.arg.as_word()?, &a.arg),
@@ -557,7 +560,7 @@ impl Resolver {
         if !self.check_name(name, "asset") {
             return None;
         }
-        if let Some(first) = names.get(&name.text).and_then(|i| existing.get(*i)) {
+        if let Some(first) = names.get(name.text.as_str()).and_then(|i| existing.get(*i)) {
             self.push(
                 Diagnostic::error(
                     "E0204",

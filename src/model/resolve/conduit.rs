@@ -1,0 +1,279 @@
+//! Conduits: the flow line, endpoints, allowed services and attributes.
+
+use super::*;
+
+const CONDUIT_ATTRS: &[(&str, Times)] = &[
+    ("allow", Times::Many),
+    ("sl", Times::Once),
+    ("justification", Times::Once),
+    ("ticket", Times::Once),
+    ("owner", Times::Once),
+    ("vendor", Times::Once),
+    ("expires", Times::Once),
+    ("schedule", Times::Once),
+    ("mode", Times::Once),
+    ("log", Times::Once),
+    ("untrusted-transit", Times::Once),
+    ("controls", Times::Once),
+    ("description", Times::Once),
+];
+
+impl Resolver {
+    pub(super) fn conduit(&mut self, d: &Decl<'_>, model: &mut Model) -> Conduit {
+        let mut c = Conduit {
+            name: d.name.text.clone(),
+            span: d.name.span,
+            flow_span: d.name.span,
+            initiators: Vec::new(),
+            responders: Vec::new(),
+            direction: Direction::Forward,
+            services: Vec::new(),
+            sl: None,
+            justification: None,
+            ticket: None,
+            owner: None,
+            vendor: None,
+            expires: None,
+            schedule: None,
+            mode: Mode::Enforce,
+            log: false,
+            untrusted_transit: false,
+            controls: BTreeSet::new(),
+            controls_span: None,
+        };
+        let attrs = self
+            .reader
+            .attrs(d.item.block(), "conduit", CONDUIT_ATTRS, true);
+        let (mut has_flow, mut has_allow) = (false, false);
+        for (key, item) in attrs {
+            match key {
+                "->" => {
+                    has_flow = true;
+                    self.flow(item, &mut c, model);
+                }
+                "allow" => {
+                    has_allow = true;
+                    self.allow(item, &mut c, model);
+                }
+                "sl" => c.sl = self.sl(item),
+                "justification" => c.justification = self.reader.text(item),
+                "ticket" => c.ticket = self.reader.text(item),
+                "owner" => c.owner = self.reader.text(item),
+                "vendor" => c.vendor = self.reader.text(item),
+                "description" => {
+                    let _ = self.reader.text(item);
+                }
+                "expires" => c.expires = self.reader.value(item, values::date),
+                "schedule" => c.schedule = self.reader.value(item, values::schedule),
+                "mode" => {
+                    c.mode = self
+                        .reader
+                        .value(item, |s| {
+                            values::one_of(s, "mode", &[Mode::Enforce, Mode::Monitor], mode_str)
+                        })
+                        .map(|m| m.value)
+                        .unwrap_or_default()
+                }
+                "log" => c.log = self.flag(item),
+                "untrusted-transit" => c.untrusted_transit = self.flag(item),
+                _ => {
+                    c.controls_span = Some(item.span);
+                    for arg in self.reader.list(item) {
+                        match values::one_of(arg.text(), "control", &Control::ALL, Control::as_str)
+                        {
+                            Ok(ctl) => {
+                                c.controls.insert(ctl);
+                            }
+                            Err(e) => self.reader.value_error(e, arg.span()),
+                        }
+                    }
+                }
+            }
+        }
+        if !has_flow {
+            self.push(
+                Diagnostic::error("E0210", format!("conduit `{}` has no flow line", c.name))
+                    .at(c.span, "who talks to whom?")
+                    .with_help(
+                        "add a line like `supervisory.hmi-1 -> line1` (initiator -> responder)",
+                    ),
+            );
+        }
+        if !has_allow {
+            self.push(
+                Diagnostic::error("E0211", format!("conduit `{}` allows no service", c.name))
+                    .at(c.span, "nothing allowed")
+                    .with_help("add `allow SERVICE`, e.g. `allow s7comm` or `allow tcp 8443`"),
+            );
+        }
+        c
+    }
+
+    pub(super) fn flow(&mut self, item: &Item, c: &mut Conduit, model: &Model) {
+        let ItemKind::Flow {
+            initiators,
+            arrow,
+            responders,
+            ..
+        } = &item.kind
+        else {
+            return;
+        };
+        c.flow_span = item.span;
+        c.direction = match arrow {
+            crate::syntax::tree::ArrowKind::Forward => Direction::Forward,
+            crate::syntax::tree::ArrowKind::Both => Direction::Both,
+        };
+        c.initiators = initiators
+            .iter()
+            .filter_map(|w| self.endpoint(w, model))
+            .collect();
+        c.responders = responders
+            .iter()
+            .filter_map(|w| self.endpoint(w, model))
+            .collect();
+        for a in &c.initiators {
+            if let Some(b) = c.responders.iter().find(|b| b.zone == a.zone) {
+                self.push(
+                    Diagnostic::error("E0207", format!("conduit `{}` joins zone `{}` to itself", c.name, model.zone(a.zone).name))
+                        .at(b.span, "same zone on both ends")
+                        .with_label(a.span, "initiator in that zone")
+                        .with_help("traffic inside a zone is not filtered by a conduit; a conduit joins two different zones"),
+                );
+            }
+        }
+        c.initiators.sort();
+        c.initiators.dedup_by_key(|e| (e.zone, e.asset));
+        c.responders.sort();
+        c.responders.dedup_by_key(|e| (e.zone, e.asset));
+    }
+
+    pub(super) fn endpoint(&mut self, w: &Word, model: &Model) -> Option<Endpoint> {
+        let (zone_name, asset_name) = match w.text.split_once('.') {
+            Some((z, a)) => (z, Some(a)),
+            None => (w.text.as_str(), None),
+        };
+        let zone_span = Span::new(
+            w.span.file,
+            w.span.start as usize,
+            w.span.start as usize + zone_name.len(),
+        );
+        let zone = self.zone_ref(zone_name, zone_span)?;
+        let Some(asset_name) = asset_name else {
+            return Some(Endpoint {
+                zone,
+                asset: None,
+                span: w.span,
+            });
+        };
+        let z = model.zone(zone);
+        let name_of = |i: u32| z.assets.get(i as usize).map_or("", |a| a.name.as_str());
+        let found = self.asset_order.get(zone.0 as usize).and_then(|order| {
+            let k = order
+                .binary_search_by(|i| name_of(*i).cmp(asset_name))
+                .ok()?;
+            order.get(k).copied()
+        });
+        match found {
+            Some(i) => Some(Endpoint {
+                zone,
+                asset: Some(i),
+                span: w.span,
+            }),
+            None => {
+                let help = match suggest(asset_name, z.assets.iter().map(|a| a.name.as_str())) {
+                    Some(s) => format!("did you mean `{}.{s}`?", z.name),
+                    None if z.assets.is_empty() => format!(
+                        "zone `{}` declares no assets; name the zone alone to mean all of it",
+                        z.name
+                    ),
+                    None => format!(
+                        "assets of `{}`: {}",
+                        z.name,
+                        z.assets
+                            .iter()
+                            .map(|a| a.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                self.push(
+                    Diagnostic::error(
+                        "E0202",
+                        format!("zone `{}` has no asset `{asset_name}`", z.name),
+                    )
+                    .at(w.span, "unknown asset")
+                    .with_help(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// `allow` arguments: service names, or inline `tcp PORTS` / `udp PORTS`
+    /// / `icmp [TYPE]` / `proto N` groups.
+    pub(super) fn allow(&mut self, item: &Item, c: &mut Conduit, model: &mut Model) {
+        let args = self.reader.list(item);
+        let mut i = 0;
+        while let Some(arg) = args.get(i) {
+            let text = arg.text();
+            i += 1;
+            if matches!(arg, Arg::Word(_)) && matches!(text, "tcp" | "udp" | "icmp" | "proto") {
+                let mut group: Vec<&Arg> = Vec::new();
+                while let Some(next) = args.get(i) {
+                    let takes = match text {
+                        "tcp" | "udp" => values::looks_like_port(next.text()),
+                        _ => group.is_empty() && next.text().chars().all(|ch| ch.is_ascii_digit()),
+                    };
+                    if !takes {
+                        break;
+                    }
+                    group.push(next);
+                    i += 1;
+                }
+                let span = group
+                    .last()
+                    .map(|g| arg.span().to(g.span()))
+                    .unwrap_or(arg.span());
+                if let Some(m) = self.service_match(text, &group, span) {
+                    let id = inline_service(model, &mut self.service_ids, m, span);
+                    c.services.push(Spanned::new(id, span));
+                }
+                continue;
+            }
+            match self
+                .service_ids
+                .get(text)
+                .copied()
+                .filter(|id| !model.service(*id).inline)
+            {
+                Some(id) => c.services.push(Spanned::new(id, arg.span())),
+                None => {
+                    let names = model
+                        .services
+                        .iter()
+                        .filter(|s| !s.inline)
+                        .map(|s| s.name.as_str());
+                    let help = match suggest(text, names) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "define it with `service NAME { tcp PORT }`, or allow ports inline: `allow tcp 8443`; `conduit explain` lists the built-in catalog".to_string(),
+                    };
+                    self.push(
+                        Diagnostic::error("E0203", format!("unknown service `{text}`"))
+                            .at(arg.span(), "no service of this name")
+                            .with_help(help),
+                    );
+                }
+            }
+        }
+        c.services.sort_by_key(|s| s.value);
+        c.services.dedup_by_key(|s| s.value);
+    }
+}
+
+pub(super) fn mode_str(m: Mode) -> &'static str {
+    match m {
+        Mode::Enforce => "enforce",
+        Mode::Monitor => "monitor",
+    }
+}

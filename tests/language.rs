@@ -414,3 +414,22 @@ fn cli_fmt_check_and_write() {
     std::fs::write(&file, "zone a {\n").unwrap();
     assert_eq!(conduit_cmd(&["fmt", f]).0, 1);
 }
+
+/// The language reference lists every built-in service and every code.
+#[test]
+fn language_reference_is_complete() {
+    let doc = std::fs::read_to_string("docs/language.md").unwrap();
+    let catalog = conduit::load::load_str("empty.zc", "");
+    for s in catalog.model.services.iter().filter(|s| s.builtin) {
+        assert!(
+            doc.contains(&format!("| `{}` |", s.name)),
+            "docs/language.md lacks service {}",
+            s.name
+        );
+    }
+    for (code, _) in codes::CODES {
+        let listed = doc.contains(&format!("| {code} |"))
+            || (code.starts_with("E05") && doc.contains("| E0501–E0504 |"));
+        assert!(listed, "docs/language.md lacks code {code}");
+    }
+}

@@ -111,15 +111,10 @@ pub fn options(
 }
 
 pub fn run(args: BlastArgs) -> Exit {
-    let loaded = crate::load_policy(&args.paths);
-    if loaded.has_errors() {
-        super::check::print_load_errors(&loaded);
-        return if super::check::has_io_error(&loaded.diagnostics) {
-            Exit::Usage
-        } else {
-            Exit::Findings
-        };
-    }
+    let loaded = match super::common::load_or_exit(&args.paths) {
+        Ok(l) => l,
+        Err(exit) => return exit,
+    };
     let model = &loaded.model;
     let as_of = args.as_of.unwrap_or_else(super::today);
     let opts = match options(

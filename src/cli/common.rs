@@ -35,6 +35,22 @@ pub fn today() -> Date {
     Date::from_days_since_epoch(i64::try_from(secs / 86_400).unwrap_or(0))
 }
 
+/// Loads a policy for a subcommand whose output is its product. When the
+/// policy has errors they go to standard error and the exit code comes
+/// back instead: 2 for an unreadable file, 1 otherwise.
+pub fn load_or_exit(paths: &[std::path::PathBuf]) -> Result<crate::Loaded, Exit> {
+    let loaded = crate::load_policy(paths);
+    if !loaded.has_errors() {
+        return Ok(loaded);
+    }
+    super::check::print_load_errors(&loaded);
+    Err(if super::check::has_io_error(&loaded.diagnostics) {
+        Exit::Usage
+    } else {
+        Exit::Findings
+    })
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the same
 /// directory, flushed and synced, then renamed over the target. A failed
 /// run never leaves a half-written file behind.

@@ -7,7 +7,6 @@
 //! backend with two files, such as iptables, writes `FILE` and `FILE.v6`)
 //! or to standard output.
 
-use super::check::{has_io_error, print_load_errors};
 use super::common::{emit_output, today, write_atomic};
 use super::Exit;
 use crate::compile::{self, plan, target, Backend, OutputFile, PlanOptions};
@@ -59,15 +58,10 @@ pub fn run(args: CompileArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let mut loaded = crate::load_policy(&args.paths);
-    if loaded.has_errors() {
-        print_load_errors(&loaded);
-        return if has_io_error(&loaded.diagnostics) {
-            Exit::Usage
-        } else {
-            Exit::Findings
-        };
-    }
+    let mut loaded = match super::common::load_or_exit(&args.paths) {
+        Ok(l) => l,
+        Err(exit) => return exit,
+    };
     let (backend, mut opts) = match choose(&args, &mut loaded.sources, &loaded.model, as_of) {
         Ok(x) => x,
         Err(exit) => return exit,

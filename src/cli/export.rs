@@ -23,15 +23,10 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> Exit {
-    let loaded = crate::load_policy(&args.paths);
-    if loaded.has_errors() {
-        super::check::print_load_errors(&loaded);
-        return if super::check::has_io_error(&loaded.diagnostics) {
-            Exit::Usage
-        } else {
-            Exit::Findings
-        };
-    }
+    let loaded = match super::common::load_or_exit(&args.paths) {
+        Ok(l) => l,
+        Err(exit) => return exit,
+    };
     let doc = crate::model::export::export(&loaded.model, args.all_services);
     let text = match args.format {
         ExportFormat::Json => serde_json::to_string_pretty(&doc)

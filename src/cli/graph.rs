@@ -43,15 +43,10 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: GraphArgs) -> Exit {
-    let loaded = crate::load_policy(&args.paths);
-    if loaded.has_errors() {
-        super::check::print_load_errors(&loaded);
-        return if super::check::has_io_error(&loaded.diagnostics) {
-            Exit::Usage
-        } else {
-            Exit::Findings
-        };
-    }
+    let loaded = match super::common::load_or_exit(&args.paths) {
+        Ok(l) => l,
+        Err(exit) => return exit,
+    };
     let model = &loaded.model;
     let report = if args.blast {
         let as_of = args.as_of.unwrap_or_else(super::today);

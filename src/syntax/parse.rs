@@ -627,3 +627,137 @@ impl<'a> Parser<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+    use super::*;
+
+    fn ok(text: &str) -> Document {
+        let (doc, diags) = parse(FileId(0), text);
+        assert!(diags.is_empty(), "{text:?}: {diags:?}");
+        doc
+    }
+
+    fn codes(text: &str) -> Vec<String> {
+        parse(FileId(0), text)
+            .1
+            .into_iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    fn flow(item: &Item) -> (Vec<&str>, ArrowKind, Vec<&str>) {
+        match &item.kind {
+            ItemKind::Flow {
+                initiators,
+                arrow,
+                responders,
+                ..
+            } => (
+                initiators.iter().map(|w| w.text.as_str()).collect(),
+                *arrow,
+                responders.iter().map(|w| w.text.as_str()).collect(),
+            ),
+            ItemKind::Attr { .. } => panic!("not a flow: {item:?}"),
+        }
+    }
+
+    #[test]
+    fn statements_attributes_and_spans() {
+        let text = "zone ops {\n    purdue 3.5\n    network 10.25.0.0/24\n}\n";
+        let doc = ok(text);
+        let zone = &doc.items[0];
+        assert_eq!(zone.key().unwrap().text, "zone");
+        assert_eq!(zone.args()[0].arg.text(), "ops");
+        let block = zone.block().unwrap();
+        assert_eq!(block.items.len(), 2);
+        let purdue = &block.items[0];
+        let arg_span = purdue.args()[0].arg.span();
+        assert_eq!(&text[arg_span.start as usize..arg_span.end as usize], "3.5");
+        assert_eq!(
+            &text[block.span.start as usize..block.span.end as usize],
+            &text[9..text.len() - 1]
+        );
+    }
+
+    #[test]
+    fn flows_with_and_without_spaces() {
+        let doc = ok("conduit c {\n a.x, b -> c.y\n d<->e\n f->g\n}");
+        let items = &doc.items[0].block().unwrap().items;
+        assert_eq!(
+            flow(&items[0]),
+            (vec!["a.x", "b"], ArrowKind::Forward, vec!["c.y"])
+        );
+        assert_eq!(flow(&items[1]), (vec!["d"], ArrowKind::Both, vec!["e"]));
+        assert_eq!(flow(&items[2]), (vec!["f"], ArrowKind::Forward, vec!["g"]));
+    }
+
+    #[test]
+    fn separators_lists_and_continuation() {
+        let doc = ok("service s { tcp 1, 2,\n      3-4; udp 5 }");
+        let items = &doc.items[0].block().unwrap().items;
+        assert_eq!(items.len(), 2);
+        let tcp: Vec<&str> = items[0].args().iter().map(|a| a.arg.text()).collect();
+        assert_eq!(tcp, ["1", "2", "3-4"]);
+        assert!(items[0].args()[0].comma_after && !items[0].args()[2].comma_after);
+    }
+
+    #[test]
+    fn strings_and_escapes() {
+        let doc = ok(r#"zone a { owner "Ops \"A\" \\ line\nnext # not a comment" }"#);
+        let owner = &doc.items[0].block().unwrap().items[0];
+        assert_eq!(
+            owner.args()[0].arg.text(),
+            "Ops \"A\" \\ line\nnext # not a comment"
+        );
+        assert_eq!(codes("zone a { owner \"x\\q\" }"), ["E0101"]);
+        assert_eq!(codes("zone a { owner \"open\n}"), ["E0102"]);
+    }
+
+    #[test]
+    fn comments_are_kept_in_place() {
+        let doc =
+            ok("# lead\nzone a { # after brace\n  purdue 3 # trail\n  # inner end\n}\n# end\n");
+        assert_eq!(doc.items[0].leading[0].text, " lead");
+        let block = doc.items[0].block().unwrap();
+        assert_eq!(block.items[0].leading[0].text, " after brace");
+        assert_eq!(block.items[0].trailing.as_ref().unwrap().text, " trail");
+        assert_eq!(block.trailing[0].text, " inner end");
+        assert_eq!(doc.trailing[0].text, " end");
+    }
+
+    #[test]
+    fn recovers_at_the_next_statement() {
+        let text = "zone a { owner é }\nzone b { network 10.0.0.0/8 }\nconduit c { a -> -> b }\nzone d {}\n";
+        let (doc, diags) = parse(FileId(0), text);
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["E0110", "E0101"]);
+        let names: Vec<&str> = doc.items.iter().map(|i| i.args()[0].arg.text()).collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn structural_errors() {
+        assert_eq!(codes("zone a {\n purdue 3\n"), ["E0103"]);
+        assert_eq!(codes("}\nzone a {}"), ["E0101"]);
+        assert_eq!(codes("zone a { allow x, }"), ["E0101"]);
+        assert_eq!(codes("zone a { , x }"), ["E0101"]);
+        assert_eq!(codes("{ x }"), ["E0101"]);
+        assert_eq!(codes("conduit c { a -> }"), ["E0101"]);
+        assert_eq!(codes("conduit c { -> b }"), ["E0101"]);
+        assert_eq!(codes("conduit c { a b -> c }"), ["E0101"]);
+        let deep = format!(
+            "zone a {}{}",
+            "{ x ".repeat(MAX_DEPTH + 5),
+            "}".repeat(MAX_DEPTH + 5)
+        );
+        assert_eq!(codes(&deep), ["E0109"]);
+    }
+
+    #[test]
+    fn error_count_is_capped() {
+        let (_, diags) = parse(FileId(0), &"é\n".repeat(10_000));
+        assert_eq!(diags.len(), MAX_ERRORS + 1);
+    }
+}

@@ -68,6 +68,8 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Canonical path → first file read from it, for [`SourceMap::find_path`].
+    by_path: std::collections::BTreeMap<PathBuf, FileId>,
 }
 
 /// A 1-based line and column (column counted in characters).
@@ -84,6 +86,9 @@ impl SourceMap {
 
     pub fn add(&mut self, name: impl Into<String>, path: Option<PathBuf>, text: String) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        if let Some(p) = &path {
+            self.by_path.entry(p.clone()).or_insert(id);
+        }
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -109,11 +114,7 @@ impl SourceMap {
     }
 
     pub fn find_path(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path.as_deref() == Some(path))
-            .and_then(|i| u32::try_from(i).ok())
-            .map(FileId)
+        self.by_path.get(path).copied()
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

@@ -247,38 +247,47 @@ fn no_rule_warning(conduit: &Conduit) -> Diagnostic {
 /// another zone (equal networks go to the zone listed first, as in
 /// [`Model::zone_of_addr`]).
 fn effective_zone_ranges(model: &Model) -> BTreeMap<(ZoneId, Family), RangeSet> {
-    let mut out = BTreeMap::new();
+    // Every network as (family, first, last, prefix length, zone index),
+    // sorted so that a network comes before everything it contains; the
+    // networks a network contains follow it while their first address is
+    // inside it (CIDR blocks nest or are disjoint).
+    let mut nets: Vec<(Family, u128, u128, u8, usize)> = Vec::new();
     for (zi, zone) in model.zones.iter().enumerate() {
+        for net in &zone.networks {
+            let (f, lo, hi) = addr::net_range(&net.value);
+            nets.push((f, lo, hi, net.value.prefix_len(), zi));
+        }
+    }
+    nets.sort_unstable();
+    let mut mine: BTreeMap<(usize, Family), Vec<(u128, u128)>> = BTreeMap::new();
+    let mut others: BTreeMap<(usize, Family), Vec<(u128, u128)>> = BTreeMap::new();
+    for (i, &(f, lo, hi, len, zi)) in nets.iter().enumerate() {
+        mine.entry((zi, f)).or_default().push((lo, hi));
+        let before = nets.get(..i).unwrap_or(&[]);
+        let after = nets.get(i + 1..).unwrap_or(&[]);
+        // Equal networks of zones listed earlier (sorted just before).
+        let equal_earlier = before
+            .iter()
+            .rev()
+            .take_while(|n| n.0 == f && n.1 == lo && n.3 == len);
+        let inside = after.iter().take_while(|n| n.0 == f && n.1 <= hi);
+        let beaten: Vec<(u128, u128)> = equal_earlier
+            .filter(|n| n.4 != zi)
+            .chain(inside.filter(|n| n.4 != zi && (n.3 > len || n.4 < zi)))
+            .map(|n| (n.1, n.2))
+            .collect();
+        if !beaten.is_empty() {
+            others.entry((zi, f)).or_default().extend(beaten);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for ((zi, f), ranges) in mine {
         let zid = ZoneId(u32::try_from(zi).unwrap_or(u32::MAX));
-        for family in Family::ALL {
-            let mut mine = Vec::new();
-            let mut others = Vec::new();
-            for net in &zone.networks {
-                let (f, lo, hi) = addr::net_range(&net.value);
-                if f == family {
-                    mine.push((net.value.prefix_len(), lo, hi));
-                }
-            }
-            for (oi, other) in model.zones.iter().enumerate() {
-                if oi == zi {
-                    continue;
-                }
-                for net in &other.networks {
-                    let (f, lo, hi) = addr::net_range(&net.value);
-                    let len = net.value.prefix_len();
-                    let beats = |&(mlen, mlo, mhi): &(u8, u128, u128)| {
-                        lo >= mlo && hi <= mhi && (len > mlen || (len == mlen && oi < zi))
-                    };
-                    if f == family && mine.iter().any(beats) {
-                        others.push((lo, hi));
-                    }
-                }
-            }
-            let mine = RangeSet::from_ranges(mine.iter().map(|&(_, lo, hi)| (lo, hi)).collect());
-            let set = mine.minus(&RangeSet::from_ranges(others));
-            if !set.is_empty() {
-                out.insert((zid, family), set);
-            }
+        let set = RangeSet::from_ranges(ranges).minus(&RangeSet::from_ranges(
+            others.remove(&(zi, f)).unwrap_or_default(),
+        ));
+        if !set.is_empty() {
+            out.insert((zid, f), set);
         }
     }
     out

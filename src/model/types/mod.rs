@@ -1,0 +1,138 @@
+//! The resolved model: zones, assets, services, conduits and waivers with
+//! every name turned into an id and every value checked.
+//!
+//! Invariants (established by resolution, relied on by every later phase):
+//! - ids index the vectors of [`Model`] and are always valid;
+//! - zones, services and conduits are sorted by name, so iteration order is
+//!   deterministic and independent of declaration order;
+//! - networks of different zones do not overlap, except under a zone of class
+//!   `external`, and every asset address lies inside one of its zone's networks;
+//! - every conduit has at least one initiator, one responder and one service,
+//!   and never joins a zone to itself.
+
+mod conduit;
+mod service;
+mod time;
+mod zone;
+
+pub use conduit::*;
+pub use service::*;
+pub use time::*;
+pub use zone::*;
+
+use crate::source::Span;
+use std::net::IpAddr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ZoneId(pub u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceId(pub u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConduitId(pub u32);
+/// An asset: its zone and its index in that zone's `assets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AssetId {
+    pub zone: ZoneId,
+    pub index: u32,
+}
+
+/// A value with the span it was written at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Spanned<T> {
+        Spanned { value, span }
+    }
+}
+
+/// The whole resolved policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Model {
+    /// Sorted by name.
+    pub zones: Vec<Zone>,
+    /// Sorted by name; built-in and policy services together, then inline ones.
+    pub services: Vec<Service>,
+    /// Sorted by name.
+    pub conduits: Vec<Conduit>,
+    /// In source order.
+    pub waivers: Vec<Waiver>,
+}
+
+impl Model {
+    pub fn zone(&self, id: ZoneId) -> &Zone {
+        // Ids are created by resolution and always valid (module invariant).
+        #[allow(clippy::indexing_slicing)]
+        &self.zones[id.0 as usize]
+    }
+
+    pub fn service(&self, id: ServiceId) -> &Service {
+        #[allow(clippy::indexing_slicing)]
+        &self.services[id.0 as usize]
+    }
+
+    pub fn conduit(&self, id: ConduitId) -> &Conduit {
+        #[allow(clippy::indexing_slicing)]
+        &self.conduits[id.0 as usize]
+    }
+
+    pub fn asset(&self, id: AssetId) -> &Asset {
+        #[allow(clippy::indexing_slicing)]
+        &self.zone(id.zone).assets[id.index as usize]
+    }
+
+    pub fn zone_ids(&self) -> impl Iterator<Item = ZoneId> + '_ {
+        (0..self.zones.len()).map(|i| ZoneId(i as u32))
+    }
+
+    pub fn conduit_ids(&self) -> impl Iterator<Item = ConduitId> + '_ {
+        (0..self.conduits.len()).map(|i| ConduitId(i as u32))
+    }
+
+    pub fn zone_by_name(&self, name: &str) -> Option<ZoneId> {
+        self.zones
+            .binary_search_by(|z| z.name.as_str().cmp(name))
+            .ok()
+            .map(|i| ZoneId(i as u32))
+    }
+
+    pub fn conduit_by_name(&self, name: &str) -> Option<ConduitId> {
+        self.conduits
+            .binary_search_by(|c| c.name.as_str().cmp(name))
+            .ok()
+            .map(|i| ConduitId(i as u32))
+    }
+
+    pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
+        self.services
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| ServiceId(i as u32))
+    }
+
+    /// `zone` or `zone.asset` for an endpoint.
+    pub fn endpoint_name(&self, ep: &Endpoint) -> String {
+        let zone = self.zone(ep.zone);
+        match ep.asset.and_then(|i| zone.assets.get(i as usize)) {
+            Some(a) => format!("{}.{}", zone.name, a.name),
+            None => zone.name.clone(),
+        }
+    }
+
+    /// The zone owning an address: most specific network match.
+    pub fn zone_of_addr(&self, addr: IpAddr) -> Option<ZoneId> {
+        let mut best: Option<(u8, ZoneId)> = None;
+        for (i, z) in self.zones.iter().enumerate() {
+            for n in &z.networks {
+                if n.value.contains(&addr) && best.is_none_or(|(len, _)| n.value.prefix_len() > len)
+                {
+                    best = Some((n.value.prefix_len(), ZoneId(i as u32)));
+                }
+            }
+        }
+        best.map(|(_, z)| z)
+    }
+}

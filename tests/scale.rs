@@ -371,3 +371,50 @@ mod asset_lookup {
         );
     }
 }
+
+/// Shared addresses are found by one sort of all addresses: the same
+/// diagnostics, in the same order, as a scan in model order.
+mod shared_addresses {
+    use conduit::model::{self, Input};
+    use conduit::source::SourceMap;
+
+    #[test]
+    fn outside_and_shared_addresses_in_model_order() {
+        let text = "zone b { purdue 2; sl 1; owner \"x\"; network 10.2.0.0/24\n\
+                      asset b1 10.1.0.7 { role server }\n\
+                      asset b2 10.2.0.9 { role server }\n\
+                      asset b3 10.9.9.9 { role server }\n}\n\
+                    zone a { purdue 2; sl 1; owner \"x\"; network 10.1.0.0/24\n\
+                      asset a1 10.2.0.9 { role server }\n\
+                      asset a2 10.1.0.7 { role server }\n\
+                      asset a3 10.1.0.7 { role server }\n}\n\
+                    zone c { purdue 2; sl 1; owner \"x\"; network 10.3.0.0/24\n\
+                      asset c1 10.9.9.9 { role server }\n}\n";
+        let mut sources = SourceMap::new();
+        let id = sources.add("addr.zc", None, text.to_string());
+        let (doc, diags) = conduit::syntax::parse(id, text);
+        assert!(diags.is_empty());
+        let (_, diags) = model::resolve(&[Input {
+            file: id,
+            doc: &doc,
+            builtin: false,
+        }]);
+        let got: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "E0206 asset `a.a1` at 10.2.0.9 is outside its zone",
+                "E0209 assets `a.a2` and `a.a3` share the address 10.1.0.7",
+                "E0206 asset `b.b1` at 10.1.0.7 is outside its zone",
+                "E0209 assets `a.a2` and `b.b1` share the address 10.1.0.7",
+                "E0209 assets `a.a1` and `b.b2` share the address 10.2.0.9",
+                "E0206 asset `b.b3` at 10.9.9.9 is outside its zone",
+                "E0206 asset `c.c1` at 10.9.9.9 is outside its zone",
+                "E0209 assets `b.b3` and `c.c1` share the address 10.9.9.9",
+            ]
+        );
+    }
+}

@@ -1,11 +1,10 @@
 //! Whole-model integrity checks that need every zone at once: overlapping
 //! networks (a sorted sweep, O(n log n) in networks), asset addresses outside
-//! their zone, two assets on one address.
+//! their zone, two assets on one address (one sort of all addresses).
 
 use super::types::*;
 use crate::diagnostics::Diagnostic;
 use ipnet::IpNet;
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// Runs all integrity checks.
@@ -68,38 +67,60 @@ fn overlaps(model: &Model) -> Vec<Diagnostic> {
     diags
 }
 
+/// Addresses outside their zone (E0206) and addresses shared by two assets
+/// (E0209, pointing at the first asset in model order). Shared addresses
+/// are found by sorting all addresses once; diagnostics come out in model
+/// order, per asset E0206 before E0209.
 fn asset_addresses(model: &Model) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let mut seen: BTreeMap<IpAddr, (&Zone, &Asset)> = BTreeMap::new();
-    for z in &model.zones {
-        for a in &z.assets {
+    let mut diags: Vec<((usize, usize, u8), Diagnostic)> = Vec::new();
+    let mut addrs: Vec<(IpAddr, usize, usize)> = Vec::new();
+    for (zi, z) in model.zones.iter().enumerate() {
+        for (ai, a) in z.assets.iter().enumerate() {
             let addr = a.address.value;
             if !z.networks.is_empty() && !z.networks.iter().any(|n| n.value.contains(&addr)) {
                 let nets: Vec<String> = z.networks.iter().map(|n| n.value.to_string()).collect();
-                diags.push(
+                diags.push((
+                    (zi, ai, 0),
                     Diagnostic::error("E0206", format!("asset `{}.{}` at {addr} is outside its zone", z.name, a.name))
                         .at(a.address.span, "not in any network of the zone")
                         .with_label(z.span, format!("zone `{}` has {}", z.name, nets.join(", ")))
                         .with_help("fix the address, add the network to the zone, or move the asset to the zone it is in"),
-                );
+                ));
             }
-            if let Some((fz, fa)) = seen.get(&addr) {
-                diags.push(
-                    Diagnostic::error(
-                        "E0209",
-                        format!(
-                            "assets `{}.{}` and `{}.{}` share the address {addr}",
-                            fz.name, fa.name, z.name, a.name
-                        ),
-                    )
-                    .at(a.address.span, "second asset")
-                    .with_label(fa.address.span, "first asset")
-                    .with_help("one host is one asset: remove the duplicate or fix the address"),
-                );
-            } else {
-                seen.insert(addr, (z, a));
-            }
+            addrs.push((addr, zi, ai));
         }
     }
-    diags
+    addrs.sort_unstable();
+    let asset = |zi: usize, ai: usize| {
+        let z = model.zones.get(zi)?;
+        Some((z, z.assets.get(ai)?))
+    };
+    for run in addrs.chunk_by(|a, b| a.0 == b.0) {
+        let Some(&(addr, fzi, fai)) = run.first() else {
+            continue;
+        };
+        let Some((fz, fa)) = asset(fzi, fai) else {
+            continue;
+        };
+        for &(_, zi, ai) in run.iter().skip(1) {
+            let Some((z, a)) = asset(zi, ai) else {
+                continue;
+            };
+            diags.push((
+                (zi, ai, 1),
+                Diagnostic::error(
+                    "E0209",
+                    format!(
+                        "assets `{}.{}` and `{}.{}` share the address {addr}",
+                        fz.name, fa.name, z.name, a.name
+                    ),
+                )
+                .at(a.address.span, "second asset")
+                .with_label(fa.address.span, "first asset")
+                .with_help("one host is one asset: remove the duplicate or fix the address"),
+            ));
+        }
+    }
+    diags.sort_by_key(|(key, _)| *key);
+    diags.into_iter().map(|(_, d)| d).collect()
 }

@@ -326,7 +326,7 @@ impl<'a> Parser<'a> {
     /// an optional trailing comment. `None` after a reported syntax error.
     fn item(&mut self, depth: usize) -> Option<Item> {
         let start = self.pos;
-        let mut toks: Vec<Tok> = Vec::new();
+        let mut toks: Vec<Tok> = Vec::with_capacity(8);
         let mut ok = true;
         loop {
             self.skip_hspace();
@@ -503,7 +503,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
         };
-        let mut args: Vec<ArgSep> = Vec::new();
+        let mut args: Vec<ArgSep> = Vec::with_capacity(it.len());
         for t in it {
             match t {
                 Tok::Word(w) => args.push(ArgSep {

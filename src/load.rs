@@ -31,11 +31,27 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The policy files that were read (not the built-in catalog), in load order.
     pub files: Vec<FileId>,
+    /// The syntax trees, kept so that a short-lived command can skip
+    /// freeing them (see [`Loaded::leak`]).
+    trees: Vec<Document>,
 }
 
 impl Loaded {
     pub fn has_errors(&self) -> bool {
         diagnostics::has_errors(&self.diagnostics)
+    }
+
+    /// The syntax trees of the built-in catalog and every policy file.
+    pub fn syntax_trees(&self) -> &[Document] {
+        &self.trees
+    }
+
+    /// Gives the memory back to the operating system at process exit
+    /// instead of freeing every node: for a 10,000-zone plant, freeing the
+    /// syntax trees and the model costs about a third of a second. Only for
+    /// the command line, right before the process ends.
+    pub fn leak(self) {
+        std::mem::forget(self);
     }
 }
 
@@ -85,6 +101,7 @@ impl Loader {
             model,
             diagnostics: self.diags,
             files: self.files,
+            trees: self.docs.into_iter().map(|(_, doc, _)| doc).collect(),
         }
     }
 

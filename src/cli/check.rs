@@ -159,7 +159,7 @@ pub fn run(args: CheckArgs) -> Exit {
         && diagnostics
             .iter()
             .any(|d| d.severity == crate::diagnostics::Severity::Warning);
-    if has_io_error(&loaded.diagnostics) {
+    let exit = if has_io_error(&loaded.diagnostics) {
         Exit::Usage
     } else if crate::diagnostics::has_errors(&diagnostics)
         || warned
@@ -168,7 +168,12 @@ pub fn run(args: CheckArgs) -> Exit {
         Exit::Findings
     } else {
         Exit::Clean
-    }
+    };
+    // The process ends next: let the OS take the memory back in one go.
+    std::mem::forget(diagnostics);
+    std::mem::forget(report);
+    loaded.leak();
+    exit
 }
 
 fn render_report(

@@ -2,8 +2,11 @@
 //!
 //! The file first creates and deletes the table, then defines it in full,
 //! so one `nft -f` transaction replaces it atomically and a reload is
-//! idempotent; other tables on the host are left alone. Zone and asset
-//! addresses are named interval sets (one per family). Only the `forward`
+//! idempotent; other tables on the host are left alone. Zone addresses
+//! are named interval sets (one per zone and family); asset addresses and
+//! the small zones of a mixed conduit side are anonymous sets inside the
+//! rule, so a conduit costs one rule per direction, family and service
+//! line, not one per pair of endpoints. Only the `forward`
 //! hook is filtered: the firewall's own input and output stay as they are.
 //!
 //! Times are emitted as raw UTC numbers (`meta hour 21600-64799`,
@@ -11,9 +14,9 @@
 //! zone of the host that runs `nft`. `meta day` follows the kernel's time
 //! zone, which is UTC unless the host sets one (see docs/backends/nftables.md).
 
-use super::addr::Family;
+use super::addr::{Element, Family};
 use super::plan::{
-    date_to_unix, AddrSet, LogAs, Plan, Rule, Window, L4, PREFIX_DENY, PREFIX_INVALID,
+    date_to_unix, AddrMatch, AddrSet, LogAs, Plan, Rule, Window, L4, PREFIX_DENY, PREFIX_INVALID,
     PREFIX_MONITOR,
 };
 use super::text::sanitize;
@@ -177,7 +180,11 @@ fn matches(rule: &Rule) -> String {
         Family::V4 => "ip",
         Family::V6 => "ip6",
     };
-    parts.push(format!("{ip} saddr @{} {ip} daddr @{}", rule.src, rule.dst));
+    parts.push(format!(
+        "{ip} saddr {} {ip} daddr {}",
+        addr_match(&rule.src, rule.family),
+        addr_match(&rule.dst, rule.family)
+    ));
     if let Some(l4) = l4(&rule.l4, rule.family) {
         parts.push(l4);
     }
@@ -189,6 +196,28 @@ fn matches(rule: &Rule) -> String {
     }
     parts.push("ct state new".to_string());
     parts.join(" ")
+}
+
+/// `@z_line1_v4`, `10.30.0.5` or `{ 10.30.0.5, 10.30.0.21 }` (an
+/// anonymous set: nft gives it the interval flag when it holds ranges).
+fn addr_match(m: &AddrMatch, family: Family) -> String {
+    match m {
+        AddrMatch::Set(name) => format!("@{name}"),
+        AddrMatch::Inline(ranges) => {
+            let items: Vec<String> = ranges
+                .elements(family)
+                .iter()
+                .map(|e| match e {
+                    Element::Prefix(a, len) if u32::from(*len) == family.bits() => a.to_string(),
+                    other => other.to_string(),
+                })
+                .collect();
+            match items.as_slice() {
+                [one] => one.clone(),
+                _ => format!("{{ {} }}", items.join(", ")),
+            }
+        }
+    }
 }
 
 fn l4(l4: &L4, family: Family) -> Option<String> {

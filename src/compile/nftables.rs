@@ -240,19 +240,35 @@ fn ports(ranges: &[PortRange]) -> String {
     }
 }
 
-/// `meta day { 1, 2 } meta hour 21600-64799`: days (0 = Sunday) and the
+/// `meta day 1-5 meta hour 21600-64799`: days (0 = Sunday) and the
 /// window in UTC seconds of the day, end inclusive.
 fn window(w: &Window) -> String {
     let mut parts = Vec::new();
     if w.days.len() < 7 {
-        let days: Vec<String> = w.days.iter().map(|d| day_number(*d).to_string()).collect();
-        parts.push(format!("meta day {{ {} }}", days.join(", ")));
+        parts.push(format!("meta day {}", days(w)));
     }
     if w.start_sec > 0 || w.end_sec < 86_400 {
         let end = w.end_sec.saturating_sub(1).max(w.start_sec);
         parts.push(format!("meta hour {}-{}", w.start_sec, end));
     }
     parts.join(" ")
+}
+
+/// `1-5` when the days are consecutive (a range: no anonymous set, which
+/// the kernel creates and names one by one), `3` for one day, else
+/// `{ 0, 6 }`.
+fn days(w: &Window) -> String {
+    let mut nums: Vec<u8> = w.days.iter().map(|d| day_number(*d)).collect();
+    nums.sort_unstable();
+    let consecutive = nums.windows(2).all(|p| matches!(p, [a, b] if a + 1 == *b));
+    match (nums.first(), nums.last()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) if consecutive => format!("{a}-{b}"),
+        _ => {
+            let items: Vec<String> = nums.iter().map(ToString::to_string).collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+    }
 }
 
 fn day_number(d: Weekday) -> u8 {

@@ -634,7 +634,7 @@ fn describe(conduit: &Conduit, what: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
 
     fn plan_of(text: &str) -> (Plan, Vec<Diagnostic>) {
@@ -659,6 +659,70 @@ mod tests {
         assert!(plan.rules.is_empty());
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "W0003");
+    }
+
+    const THREE_ZONES: &str = "zone a {\n purdue 3\n network 10.1.0.0/24\n asset h1 10.1.0.5 { role hmi }\n asset h2 10.1.0.6 { role hmi }\n asset h3 10.1.0.9 { role hmi }\n}\n\
+         zone b {\n purdue 2\n network 10.2.0.0/24\n}\nzone c {\n purdue 3\n network 10.3.0.0/24\n}\n";
+
+    #[test]
+    fn a_side_of_assets_is_one_rule_with_inline_addresses() {
+        let (plan, _) = plan_of(&format!(
+            "{THREE_ZONES}conduit x {{\n a.h1, a.h2, a.h3 -> b\n allow tcp 22\n}}\n"
+        ));
+        assert_eq!(plan.rules.len(), 1);
+        let rule = &plan.rules[0];
+        let AddrMatch::Inline(src) = &rule.src else {
+            panic!("{:?}", rule.src)
+        };
+        // h1 and h2 are adjacent: one range.
+        assert_eq!(src.ranges().len(), 2);
+        assert_eq!(rule.dst, AddrMatch::Set("z_b_v4".to_string()));
+        let names: Vec<&str> = plan.sets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["z_b_v4"]);
+    }
+
+    #[test]
+    fn a_mixed_side_is_listed_and_each_interface_gets_its_rule() {
+        let text = format!("{THREE_ZONES}conduit x {{\n a, c -> b\n allow tcp 22\n}}\n");
+        let (plan, _) = plan_of(&text);
+        assert_eq!(plan.rules.len(), 1);
+        assert!(matches!(&plan.rules[0].src, AddrMatch::Inline(r) if r.ranges().len() == 2));
+
+        let loaded = crate::load_str("t.zc", &text);
+        let iface = |name: &str| {
+            let id = loaded
+                .model
+                .zones
+                .iter()
+                .position(|z| z.name == name)
+                .unwrap();
+            ZoneId(u32::try_from(id).unwrap())
+        };
+        let interfaces = BTreeMap::from([
+            (iface("a"), "eth1".to_string()),
+            (iface("b"), "eth2".to_string()),
+            (iface("c"), "eth3".to_string()),
+        ]);
+        let opts = PlanOptions {
+            mode: Mode::Enforce,
+            log_denied: true,
+            as_of: Date::parse("2026-11-28").unwrap(),
+            interfaces: Some(interfaces),
+            target: None,
+        };
+        let (plan, _) = build(&loaded.model, &opts);
+        let got: Vec<(Option<&str>, &AddrMatch)> = plan
+            .rules
+            .iter()
+            .map(|r| (r.iif.as_deref(), &r.src))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("eth1"), &AddrMatch::Set("z_a_v4".to_string())),
+                (Some("eth3"), &AddrMatch::Set("z_c_v4".to_string())),
+            ]
+        );
     }
 
     #[test]

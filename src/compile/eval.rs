@@ -2,8 +2,8 @@
 //! must reproduce, and the side the property tests compare against an
 //! independent reading of the policy.
 
-use super::addr::Family;
-use super::plan::{date_to_unix, Plan, Rule, RuleKind, Window, L4};
+use super::addr::{self, Family};
+use super::plan::{date_to_unix, AddrMatch, Plan, Rule, RuleKind, Window, L4};
 use crate::model::{Mode, Weekday};
 use std::net::IpAddr;
 
@@ -60,7 +60,12 @@ impl Plan {
     }
 
     fn rule_matches(&self, rule: &Rule, pkt: &Packet) -> bool {
-        let in_set = |name: &str, addr: IpAddr| self.set(name).is_some_and(|s| s.contains(addr));
+        let in_set = |m: &AddrMatch, addr: IpAddr| {
+            Family::of(addr) == rule.family
+                && self
+                    .ranges(m)
+                    .is_some_and(|r| r.contains(addr::to_int(addr)))
+        };
         let iface = |want: &Option<String>, got: &Option<String>| {
             want.as_ref().is_none_or(|w| got.as_ref() == Some(w))
         };

@@ -4,20 +4,24 @@
 //! The files own the `filter` table (as `/etc/iptables/rules.v4` does):
 //! `iptables-restore FILE` replaces it in one commit. No ipset is needed:
 //! a set with one prefix or range is matched inline (`-s`, `-m iprange`);
-//! a larger set becomes a small chain of per-element jumps, which is how
-//! the internet zone ("everything not inside") is expressed.
+//! a larger set becomes a chain of per-element jumps, defined once and
+//! shared by every rule that uses it (see [`Body`]), which is how the
+//! internet zone ("everything not inside") is expressed. The file grows
+//! with rules plus set elements, not their product.
 //!
 //! `-m time` runs in UTC (no `--kerneltz`), like the nftables backend, so
 //! one policy means the same hours on both (docs/backends/iptables.md).
 
 use super::addr::{Element, Family};
 use super::plan::{
-    date_to_unix, LogAs, Plan, Rule, Window, L4, PREFIX_DENY, PREFIX_INVALID, PREFIX_MONITOR,
+    date_to_unix, AddrMatch, LogAs, Plan, Rule, Window, L4, PREFIX_DENY, PREFIX_INVALID,
+    PREFIX_MONITOR,
 };
 use super::text::{hms, sanitize};
 use super::{Backend, OutputFile};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Mode, PortRange, Weekday};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// `xt_comment` keeps at most 255 bytes.
@@ -57,8 +61,8 @@ impl Backend for Iptables {
 /// The restore file for one family.
 pub fn render(plan: &Plan, family: Family) -> String {
     let mut body = Body::default();
-    for (n, rule) in plan.rules_of(family).enumerate() {
-        body.rule(plan, rule, n + 1);
+    for rule in plan.rules_of(family) {
+        body.rule(plan, rule);
     }
     let mut out = String::new();
     header(&mut out, plan, family);
@@ -149,49 +153,89 @@ fn default_rules(out: &mut String, plan: &Plan) {
 }
 
 /// Rules and chains of one family, built rule by rule.
+///
+/// A set of more than one element becomes a chain of one jump per element,
+/// defined once per (set, direction, verdict) and shared by every rule that
+/// uses it. The chain's jumps are terminal (ACCEPT, or a log chain that
+/// accepts); when nothing matches, the chain returns and the caller goes on
+/// with its next line, so a shared chain never ends a rule's evaluation
+/// early. A rule with sets on both sides jumps to a pair chain that matches
+/// its smaller side element by element and jumps into the shared chain of
+/// the larger side: a packet matches at most one element of a set (the
+/// elements are disjoint), so it reaches the verdict exactly when both its
+/// source and its destination are in the rule's sets.
 #[derive(Default)]
 struct Body {
     /// User chains, in creation order.
     chains: Vec<String>,
+    /// Chains already defined.
+    defined: BTreeSet<String>,
     /// Match parts of the `-A FORWARD` lines.
     forward: Vec<String>,
     /// Full `-A CHAIN …` lines of the user chains.
     lines: Vec<String>,
+    /// Number of each distinct address set, in order of first use.
+    set_ids: BTreeMap<Vec<(u128, u128)>, usize>,
+}
+
+/// What a rule does once it matches.
+#[derive(Debug, Clone, Copy)]
+enum Verdict {
+    Accept,
+    Log(LogAs),
+}
+
+impl Verdict {
+    fn of(rule: &Rule) -> Verdict {
+        rule.log.map_or(Verdict::Accept, Verdict::Log)
+    }
+
+    /// Jump target.
+    fn target(self) -> &'static str {
+        match self {
+            Verdict::Accept => "ACCEPT",
+            Verdict::Log(LogAs::Allow) => "cdt-log-allow",
+            Verdict::Log(LogAs::WouldDrop) => "cdt-log-monitor",
+        }
+    }
+
+    /// Suffix of the set chains that end in this verdict.
+    fn code(self) -> &'static str {
+        match self {
+            Verdict::Accept => "a",
+            Verdict::Log(LogAs::Allow) => "l",
+            Verdict::Log(LogAs::WouldDrop) => "m",
+        }
+    }
+}
+
+/// One side of a rule: its elements and their number among the sets.
+struct Side {
+    elements: Vec<Element>,
+    id: usize,
 }
 
 impl Body {
-    fn rule(&mut self, plan: &Plan, rule: &Rule, n: usize) {
-        let id = format!("cdt{n:04}");
-        let verdict = self.verdict(rule, &id);
-        let src = plan
-            .set(&rule.src)
-            .map(|s| s.elements())
-            .unwrap_or_default();
-        let dst = plan
-            .set(&rule.dst)
-            .map(|s| s.elements())
-            .unwrap_or_default();
-        let (dst_inline, after_src) = match dst.as_slice() {
-            [one] => (Some(addr_match(one, "d")), verdict),
-            _ => {
-                let chain = format!("{id}-dst");
-                self.chain(&chain, &dst, "d", None, &verdict);
-                (None, chain)
-            }
+    fn rule(&mut self, plan: &Plan, rule: &Rule) {
+        let verdict = Verdict::of(rule);
+        let (Some(src), Some(dst)) = (
+            self.side(plan, rule, &rule.src),
+            self.side(plan, rule, &rule.dst),
+        ) else {
+            return;
         };
-        let (src_inline, target) = match src.as_slice() {
-            [one] => (Some(addr_match(one, "s")), after_src),
-            _ => {
-                let chain = format!("{id}-src");
-                self.chain(&chain, &src, "s", dst_inline.as_deref(), &after_src);
-                (None, chain)
+        self.verdict_chain(verdict);
+        let (addrs, target) = match (src.elements.as_slice(), dst.elements.as_slice()) {
+            ([s], [d]) => (
+                vec![addr_match(s, "s"), addr_match(d, "d")],
+                verdict.target().to_string(),
+            ),
+            ([s], _) => (vec![addr_match(s, "s")], self.set_chain(&dst, "d", verdict)),
+            (_, [d]) => (vec![addr_match(d, "d")], self.set_chain(&src, "s", verdict)),
+            _ if src.elements.len() <= dst.elements.len() => {
+                (Vec::new(), self.pair_chain(&src, "s", &dst, "d", verdict))
             }
-        };
-        let addrs: Vec<String> = match (&src_inline, &dst_inline) {
-            (Some(s), Some(d)) => vec![s.clone(), d.clone()],
-            (Some(s), None) => vec![s.clone()],
-            // The source chain carries the inline destination match.
-            (None, _) => Vec::new(),
+            _ => (Vec::new(), self.pair_chain(&dst, "d", &src, "s", verdict)),
         };
         let comment = format!(
             "-m comment --comment \"{}\"",
@@ -211,43 +255,83 @@ impl Body {
         }
     }
 
-    /// The jump target that accepts (after logging, when the rule logs).
-    fn verdict(&mut self, rule: &Rule, id: &str) -> String {
-        let Some(log) = rule.log else {
-            return "ACCEPT".to_string();
-        };
-        let chain = format!("{id}-log");
-        let prefix = match log {
-            LogAs::Allow => LogAs::Allow.prefix(),
-            LogAs::WouldDrop => LogAs::WouldDrop.prefix(),
-        };
-        self.chains.push(chain.clone());
-        self.lines.push(format!(
-            "-A {chain} {LOG_LIMIT} -j LOG --log-prefix \"{prefix}\" --log-level 6"
-        ));
-        self.lines.push(format!("-A {chain} -j ACCEPT"));
-        chain
+    /// The elements of one side and the number of its set; `None` when the
+    /// plan does not define it or it is empty.
+    fn side(&mut self, plan: &Plan, rule: &Rule, m: &AddrMatch) -> Option<Side> {
+        let ranges = plan.ranges(m)?;
+        let elements = ranges.elements(rule.family);
+        if elements.is_empty() {
+            return None;
+        }
+        let next = self.set_ids.len() + 1;
+        let id = *self.set_ids.entry(ranges.ranges().to_vec()).or_insert(next);
+        Some(Side { elements, id })
     }
 
-    /// A chain that jumps to `target` for each element of a set.
-    fn chain(
-        &mut self,
-        name: &str,
-        elements: &[Element],
-        dir: &str,
-        extra: Option<&str>,
-        target: &str,
-    ) {
-        self.chains.push(name.to_string());
-        for e in elements {
-            let mut line = format!("-A {name} {}", addr_match(e, dir));
-            if let Some(x) = extra {
-                line.push(' ');
-                line.push_str(x);
-            }
-            let _ = write!(line, " -j {target}");
-            self.lines.push(line);
+    /// Declares a chain once; whether it was new.
+    fn declare(&mut self, name: &str) -> bool {
+        if !self.defined.insert(name.to_string()) {
+            return false;
         }
+        self.chains.push(name.to_string());
+        true
+    }
+
+    /// The shared log chain of a logging verdict (LOG, then ACCEPT).
+    fn verdict_chain(&mut self, verdict: Verdict) {
+        let Verdict::Log(log) = verdict else {
+            return;
+        };
+        let chain = verdict.target();
+        if self.declare(chain) {
+            self.lines.push(format!(
+                "-A {chain} {LOG_LIMIT} -j LOG --log-prefix \"{}\" --log-level 6",
+                log.prefix()
+            ));
+            self.lines.push(format!("-A {chain} -j ACCEPT"));
+        }
+    }
+
+    /// `cdt-s7-a`: one jump to the verdict per element of set 7 as source
+    /// (`dir` `s`) or destination (`d`); defined once, returns on no match.
+    fn set_chain(&mut self, side: &Side, dir: &str, verdict: Verdict) -> String {
+        let name = format!("cdt-{dir}{}-{}", side.id, verdict.code());
+        if self.declare(&name) {
+            for e in &side.elements {
+                self.lines.push(format!(
+                    "-A {name} {} -j {}",
+                    addr_match(e, dir),
+                    verdict.target()
+                ));
+            }
+        }
+        name
+    }
+
+    /// `cdt-s3-d7-a`: each element of the first side jumps to the shared
+    /// chain of the second side; defined once per pair of sets and verdict.
+    fn pair_chain(
+        &mut self,
+        first: &Side,
+        first_dir: &str,
+        second: &Side,
+        second_dir: &str,
+        verdict: Verdict,
+    ) -> String {
+        let inner = self.set_chain(second, second_dir, verdict);
+        let name = format!(
+            "cdt-{first_dir}{}-{second_dir}{}-{}",
+            first.id,
+            second.id,
+            verdict.code()
+        );
+        if self.declare(&name) {
+            for e in &first.elements {
+                self.lines
+                    .push(format!("-A {name} {} -j {inner}", addr_match(e, first_dir)));
+            }
+        }
+        name
     }
 }
 

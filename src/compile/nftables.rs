@@ -2,8 +2,12 @@
 //!
 //! The file first creates and deletes the table, then defines it in full,
 //! so one `nft -f` transaction replaces it atomically and a reload is
-//! idempotent; other tables on the host are left alone. Zone and asset
-//! addresses are named interval sets (one per family). Only the `forward`
+//! idempotent; other tables on the host are left alone. Zone addresses
+//! are named interval sets (one per zone and family); a conduit side of
+//! asset addresses (or small zones) is one address, prefix or range in the
+//! rule, or a named list shared by every rule with the same addresses (see
+//! [`Lists`]), so a conduit costs one rule per direction, family and
+//! service line, not one per pair of endpoints. Only the `forward`
 //! hook is filtered: the firewall's own input and output stay as they are.
 //!
 //! Times are emitted as raw UTC numbers (`meta hour 21600-64799`,
@@ -11,15 +15,16 @@
 //! zone of the host that runs `nft`. `meta day` follows the kernel's time
 //! zone, which is UTC unless the host sets one (see docs/backends/nftables.md).
 
-use super::addr::Family;
+use super::addr::{Element, Family, RangeSet};
 use super::plan::{
-    date_to_unix, AddrSet, LogAs, Plan, Rule, Window, L4, PREFIX_DENY, PREFIX_INVALID,
+    date_to_unix, AddrMatch, AddrSet, LogAs, Plan, Rule, Window, L4, PREFIX_DENY, PREFIX_INVALID,
     PREFIX_MONITOR,
 };
 use super::text::sanitize;
 use super::{Backend, OutputFile};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Mode, PortRange, Weekday};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The table every ruleset lives in.
@@ -60,7 +65,9 @@ pub fn render(plan: &Plan, table: &str) -> String {
     for set in &plan.sets {
         set_def(&mut out, set);
     }
-    forward_chain(&mut out, plan);
+    let lists = Lists::of(plan);
+    out.push_str(&lists.defs);
+    forward_chain(&mut out, plan, &lists);
     out.push_str("}\n");
     out
 }
@@ -98,7 +105,121 @@ fn set_def(out: &mut String, set: &AddrSet) {
     out.push_str("\t}\n\n");
 }
 
-fn forward_chain(out: &mut String, plan: &Plan) {
+/// Address lists (asset endpoints, mixed sides) and port lists of more
+/// than one element: each distinct list is a named set, defined once and
+/// shared by every rule that uses it (`@l3_v4`, `@p1`). Anonymous sets
+/// would say the same, but the kernel creates and names them one by one,
+/// scanning all sets of the table each time, so a ruleset of many
+/// thousand anonymous sets takes minutes to load; named, deduplicated
+/// lists are far fewer and far cheaper. One element needs no set at all.
+#[derive(Default)]
+struct Lists {
+    addrs: BTreeMap<(Family, Vec<(u128, u128)>), String>,
+    ports: BTreeMap<String, String>,
+    defs: String,
+}
+
+impl Lists {
+    fn of(plan: &Plan) -> Lists {
+        let mut lists = Lists::default();
+        for rule in &plan.rules {
+            for m in [&rule.src, &rule.dst] {
+                if let AddrMatch::Inline(r) = m {
+                    lists.add_addrs(rule.family, r);
+                }
+            }
+            if let L4::Tcp(p) | L4::Udp(p) = &rule.l4 {
+                lists.add_ports(p);
+            }
+        }
+        lists
+    }
+
+    fn add_addrs(&mut self, family: Family, ranges: &RangeSet) {
+        let items = addr_items(ranges, family);
+        let key = (family, ranges.ranges().to_vec());
+        if items.len() < 2 || self.addrs.contains_key(&key) {
+            return;
+        }
+        let name = format!("l{}_{}", self.addrs.len() + 1, family.suffix());
+        let ty = match family {
+            Family::V4 => "ipv4_addr",
+            Family::V6 => "ipv6_addr",
+        };
+        let _ = writeln!(
+            self.defs,
+            "\tset {name} {{\n\t\ttype {ty}\n\t\tflags interval\n\t\tcomment \"address list\"\n\t\telements = {{ {} }}\n\t}}\n",
+            items.join(", ")
+        );
+        self.addrs.insert(key, name);
+    }
+
+    fn add_ports(&mut self, ranges: &[PortRange]) {
+        let items = port_items(ranges);
+        let key = items.join(", ");
+        if items.len() < 2 || self.ports.contains_key(&key) {
+            return;
+        }
+        let name = format!("p{}", self.ports.len() + 1);
+        let _ = writeln!(
+            self.defs,
+            "\tset {name} {{\n\t\ttype inet_service\n\t\tflags interval\n\t\tcomment \"port list\"\n\t\telements = {{ {key} }}\n\t}}\n"
+        );
+        self.ports.insert(key, name);
+    }
+
+    /// `@z_line1_v4`, `10.30.0.5`, `10.0.3.5-10.0.3.6` or `@l3_v4`.
+    fn addr(&self, m: &AddrMatch, family: Family) -> String {
+        match m {
+            AddrMatch::Set(name) => format!("@{name}"),
+            AddrMatch::Inline(ranges) => {
+                let items = addr_items(ranges, family);
+                match items.as_slice() {
+                    [one] => one.clone(),
+                    _ => self
+                        .addrs
+                        .get(&(family, ranges.ranges().to_vec()))
+                        .map_or_else(
+                            || format!("{{ {} }}", items.join(", ")),
+                            |n| format!("@{n}"),
+                        ),
+                }
+            }
+        }
+    }
+
+    /// `502`, `1024-65535` or `@p1`.
+    fn ports(&self, ranges: &[PortRange]) -> String {
+        let items = port_items(ranges);
+        match items.as_slice() {
+            [one] => one.clone(),
+            _ => {
+                let key = items.join(", ");
+                self.ports
+                    .get(&key)
+                    .map_or_else(|| format!("{{ {key} }}"), |n| format!("@{n}"))
+            }
+        }
+    }
+}
+
+/// Set elements as nft writes them (a single host without `/32`).
+fn addr_items(ranges: &RangeSet, family: Family) -> Vec<String> {
+    ranges
+        .elements(family)
+        .iter()
+        .map(|e| match e {
+            Element::Prefix(a, len) if u32::from(*len) == family.bits() => a.to_string(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+fn port_items(ranges: &[PortRange]) -> Vec<String> {
+    ranges.iter().map(ToString::to_string).collect()
+}
+
+fn forward_chain(out: &mut String, plan: &Plan, lists: &Lists) {
     let (policy, invalid) = match plan.mode {
         Mode::Enforce => ("drop", "counter drop comment \"invalid state\"".to_string()),
         Mode::Monitor => (
@@ -124,7 +245,7 @@ fn forward_chain(out: &mut String, plan: &Plan) {
     }
     let _ = writeln!(out, "\t\tct state invalid {invalid}");
     for rule in &plan.rules {
-        rule_lines(out, rule);
+        rule_lines(out, rule, lists);
     }
     default_rule(out, plan);
     out.push_str("\t}\n");
@@ -146,8 +267,8 @@ fn default_rule(out: &mut String, plan: &Plan) {
 
 /// The accept rule of a plan rule, preceded by its log rule when it logs
 /// (a separate rule, so that the rate limit never stops the accept).
-fn rule_lines(out: &mut String, rule: &Rule) {
-    let matches = matches(rule);
+fn rule_lines(out: &mut String, rule: &Rule, lists: &Lists) {
+    let matches = matches(rule, lists);
     if let Some(log) = rule.log {
         let prefix = match log {
             LogAs::Allow => LogAs::Allow.prefix(),
@@ -165,7 +286,7 @@ fn rule_lines(out: &mut String, rule: &Rule) {
     );
 }
 
-fn matches(rule: &Rule) -> String {
+fn matches(rule: &Rule, lists: &Lists) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(i) = &rule.iif {
         parts.push(format!("iifname \"{}\"", sanitize(i, 15)));
@@ -177,8 +298,12 @@ fn matches(rule: &Rule) -> String {
         Family::V4 => "ip",
         Family::V6 => "ip6",
     };
-    parts.push(format!("{ip} saddr @{} {ip} daddr @{}", rule.src, rule.dst));
-    if let Some(l4) = l4(&rule.l4, rule.family) {
+    parts.push(format!(
+        "{ip} saddr {} {ip} daddr {}",
+        lists.addr(&rule.src, rule.family),
+        lists.addr(&rule.dst, rule.family)
+    ));
+    if let Some(l4) = l4(&rule.l4, rule.family, lists) {
         parts.push(l4);
     }
     if let Some(w) = &rule.window {
@@ -191,10 +316,10 @@ fn matches(rule: &Rule) -> String {
     parts.join(" ")
 }
 
-fn l4(l4: &L4, family: Family) -> Option<String> {
+fn l4(l4: &L4, family: Family, lists: &Lists) -> Option<String> {
     Some(match (l4, family) {
-        (L4::Tcp(p), _) => format!("tcp dport {}", ports(p)),
-        (L4::Udp(p), _) => format!("udp dport {}", ports(p)),
+        (L4::Tcp(p), _) => format!("tcp dport {}", lists.ports(p)),
+        (L4::Udp(p), _) => format!("udp dport {}", lists.ports(p)),
         (L4::Icmp(None), Family::V4) => "meta l4proto icmp".to_string(),
         (L4::Icmp(Some(t)), Family::V4) => format!("meta l4proto icmp icmp type {t}"),
         (L4::Icmp(_), Family::V6) => "meta l4proto ipv6-icmp".to_string(),
@@ -203,27 +328,35 @@ fn l4(l4: &L4, family: Family) -> Option<String> {
     })
 }
 
-fn ports(ranges: &[PortRange]) -> String {
-    let items: Vec<String> = ranges.iter().map(ToString::to_string).collect();
-    match items.as_slice() {
-        [one] => one.clone(),
-        _ => format!("{{ {} }}", items.join(", ")),
-    }
-}
-
-/// `meta day { 1, 2 } meta hour 21600-64799`: days (0 = Sunday) and the
+/// `meta day 1-5 meta hour 21600-64799`: days (0 = Sunday) and the
 /// window in UTC seconds of the day, end inclusive.
 fn window(w: &Window) -> String {
     let mut parts = Vec::new();
     if w.days.len() < 7 {
-        let days: Vec<String> = w.days.iter().map(|d| day_number(*d).to_string()).collect();
-        parts.push(format!("meta day {{ {} }}", days.join(", ")));
+        parts.push(format!("meta day {}", days(w)));
     }
     if w.start_sec > 0 || w.end_sec < 86_400 {
         let end = w.end_sec.saturating_sub(1).max(w.start_sec);
         parts.push(format!("meta hour {}-{}", w.start_sec, end));
     }
     parts.join(" ")
+}
+
+/// `1-5` when the days are consecutive (a range: no anonymous set, which
+/// the kernel creates and names one by one), `3` for one day, else
+/// `{ 0, 6 }`.
+fn days(w: &Window) -> String {
+    let mut nums: Vec<u8> = w.days.iter().map(|d| day_number(*d)).collect();
+    nums.sort_unstable();
+    let consecutive = nums.windows(2).all(|p| matches!(p, [a, b] if a + 1 == *b));
+    match (nums.first(), nums.last()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) if consecutive => format!("{a}-{b}"),
+        _ => {
+            let items: Vec<String> = nums.iter().map(ToString::to_string).collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+    }
 }
 
 fn day_number(d: Weekday) -> u8 {

@@ -28,7 +28,8 @@
 use super::addr::{self, Element, Family, RangeSet};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    Conduit, Date, Endpoint, Mode, Model, PortRange, Proto, ServiceMatch, Weekday, ZoneId,
+    Conduit, Date, Direction, Endpoint, Mode, Model, PortRange, Proto, ServiceMatch, Weekday,
+    ZoneId,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -50,11 +51,11 @@ pub struct PlanOptions {
 /// A named address set of one family.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddrSet {
-    /// `z_<zone>_v4` or `a_<zone>.<asset>_v6`.
+    /// `z_<zone>_v4`.
     pub name: String,
     pub family: Family,
     pub ranges: RangeSet,
-    /// `zone line1` / `asset line1.filler-plc`, for comments.
+    /// `zone line1`, for comments.
     pub what: String,
 }
 
@@ -66,6 +67,21 @@ impl AddrSet {
     pub fn elements(&self) -> Vec<Element> {
         self.ranges.elements(self.family)
     }
+}
+
+/// Whole zones of at most this many ranges are listed inline when they
+/// share a side with other zones or assets; larger ones keep their named
+/// set (a rule then exists per set on that side).
+pub const INLINE_ZONE_MAX: usize = 8;
+
+/// How a rule matches the addresses of one side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddrMatch {
+    /// A named set of [`Plan::sets`]: one zone's addresses in one family.
+    Set(String),
+    /// Addresses listed in the rule (assets, small zones of a mixed side):
+    /// an anonymous set, never empty.
+    Inline(RangeSet),
 }
 
 /// Layer-4 match of a rule (already specific to the rule's family).
@@ -125,7 +141,8 @@ impl LogAs {
 /// Why a rule exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleKind {
-    /// One conduit, one service line, one flow direction, one family.
+    /// One conduit, one direction, one service line, one family (and
+    /// interface pair when a target names interfaces).
     Allow,
     /// Everything else along a monitored conduit's flow: passed and logged.
     MonitorScope,
@@ -139,9 +156,8 @@ pub struct Rule {
     /// Service name (`None` for a scope rule).
     pub service: Option<String>,
     pub family: Family,
-    /// Name of a set in [`Plan::sets`].
-    pub src: String,
-    pub dst: String,
+    pub src: AddrMatch,
+    pub dst: AddrMatch,
     pub iif: Option<String>,
     pub oif: Option<String>,
     pub l4: L4,
@@ -165,7 +181,8 @@ pub struct Plan {
     pub families: BTreeSet<Family>,
     /// Sorted by name; only the sets some rule uses.
     pub sets: Vec<AddrSet>,
-    /// In a stable order: conduit name, then flow, service, family.
+    /// In a stable order: conduit, direction, interface pair, family,
+    /// address parts, service line; allow rules before scope rules.
     pub rules: Vec<Rule>,
 }
 
@@ -175,6 +192,15 @@ impl Plan {
             .binary_search_by(|s| s.name.as_str().cmp(name))
             .ok()
             .and_then(|i| self.sets.get(i))
+    }
+
+    /// The addresses an address match stands for (`None` for a set name
+    /// the plan does not define).
+    pub fn ranges<'a>(&'a self, m: &'a AddrMatch) -> Option<&'a RangeSet> {
+        match m {
+            AddrMatch::Set(name) => self.set(name).map(|s| &s.ranges),
+            AddrMatch::Inline(r) => Some(r),
+        }
     }
 
     pub fn has_family(&self, family: Family) -> bool {
@@ -302,15 +328,20 @@ struct Builder<'a> {
     zone_ranges: BTreeMap<(ZoneId, Family), RangeSet>,
 }
 
-/// One direction of one conduit flow in one family.
+/// One rule's worth of one conduit direction: a family, one address
+/// match per side and the interfaces they sit behind.
 struct FlowCtx<'a> {
     conduit: &'a Conduit,
     family: Family,
-    src: String,
-    dst: String,
+    src: AddrMatch,
+    dst: AddrMatch,
     iif: Option<String>,
     oif: Option<String>,
 }
+
+/// Endpoints of one side of a conduit behind one interface (`None`
+/// without a target).
+type SideGroups = BTreeMap<Option<String>, Vec<Endpoint>>;
 
 impl Builder<'_> {
     fn finish(self) -> Plan {
@@ -326,79 +357,148 @@ impl Builder<'_> {
     }
 
     /// Rules of one conduit; whether the target sees any of its flows.
+    ///
+    /// Each direction matches its whole initiator side and whole responder
+    /// side at once: one rule per (interface pair, family, address part
+    /// pair, service line), where a side behind one interface is usually
+    /// one part (see [`Builder::side_parts`]). This is the union of the
+    /// per-endpoint-pair flows, because both sides of a flow match
+    /// independently (source and inbound interface, destination and
+    /// outbound interface).
     fn conduit(&mut self, conduit: &Conduit) -> bool {
+        let mut directions = vec![(&conduit.initiators, &conduit.responders)];
+        if conduit.direction == Direction::Both {
+            directions.push((&conduit.responders, &conduit.initiators));
+        }
         let mut seen = false;
-        for (from, to) in conduit.flows() {
-            let Some((iif, oif)) = self.interfaces(&from, &to) else {
+        for (from, to) in directions {
+            let from = self.groups(from);
+            let to = self.groups(to);
+            if from.is_empty() || to.is_empty() {
                 continue;
-            };
+            }
             seen = true;
-            for family in Family::ALL {
-                let src = self.endpoint_set(&from, family);
-                let dst = self.endpoint_set(&to, family);
-                let (Some(src), Some(dst)) = (src, dst) else {
-                    continue;
-                };
-                let flow = FlowCtx {
-                    conduit,
-                    family,
-                    src,
-                    dst,
-                    iif: iif.clone(),
-                    oif: oif.clone(),
-                };
-                self.flow_rules(&flow);
+            for (iif, from_eps) in &from {
+                for (oif, to_eps) in &to {
+                    for family in Family::ALL {
+                        let srcs = self.side_parts(from_eps, family);
+                        let dsts = self.side_parts(to_eps, family);
+                        for src in &srcs {
+                            for dst in &dsts {
+                                let flow = FlowCtx {
+                                    conduit,
+                                    family,
+                                    src: src.clone(),
+                                    dst: dst.clone(),
+                                    iif: iif.clone(),
+                                    oif: oif.clone(),
+                                };
+                                self.flow_rules(&flow);
+                            }
+                        }
+                    }
+                }
             }
         }
         seen
     }
 
-    /// Interfaces for a flow: `Some((None, None))` without a target;
-    /// `None` when the target does not see both zones.
-    fn interfaces(
-        &self,
-        from: &Endpoint,
-        to: &Endpoint,
-    ) -> Option<(Option<String>, Option<String>)> {
-        match &self.opts.interfaces {
-            None => Some((None, None)),
-            Some(map) => Some((
-                Some(map.get(&from.zone)?.clone()),
-                Some(map.get(&to.zone)?.clone()),
-            )),
+    /// The endpoints of a side by interface: one group keyed `None` without
+    /// a target; with a target, endpoints whose zone it does not see are
+    /// left out.
+    fn groups(&self, side: &[Endpoint]) -> SideGroups {
+        let mut out = SideGroups::new();
+        for ep in side {
+            let key = match &self.opts.interfaces {
+                None => None,
+                Some(map) => match map.get(&ep.zone) {
+                    Some(i) => Some(i.clone()),
+                    None => continue,
+                },
+            };
+            out.entry(key).or_default().push(*ep);
         }
+        out
     }
 
-    /// Defines (once) and names the set of an endpoint in one family;
-    /// `None` when the endpoint has no address of that family.
-    fn endpoint_set(&mut self, ep: &Endpoint, family: Family) -> Option<String> {
-        let zone = self.model.zone(ep.zone);
-        let (name, what, ranges) = match ep.asset.and_then(|i| zone.assets.get(i as usize)) {
-            Some(asset) => {
-                let addr = asset.address.value;
-                if Family::of(addr) != family {
-                    return None;
-                }
-                let v = addr::to_int(addr);
-                (
-                    format!("a_{}.{}_{}", zone.name, asset.name, family.suffix()),
-                    format!("asset {}.{}", zone.name, asset.name),
-                    RangeSet::from_ranges(vec![(v, v)]),
-                )
-            }
-            None => (
-                format!("z_{}_{}", zone.name, family.suffix()),
-                format!("zone {}", zone.name),
-                self.zone_ranges.get(&(ep.zone, family))?.clone(),
-            ),
+    /// How the endpoints of one side group match in one family, as few
+    /// address matches as possible (their union is exactly the side):
+    /// - one whole zone (with or without its own assets): its named set;
+    /// - otherwise every whole zone of more than [`INLINE_ZONE_MAX`]
+    ///   ranges (the internet's "everything not inside") keeps its named
+    ///   set, and everything else (assets, small zones) is one inline list.
+    ///
+    /// Empty when the side has no address of that family.
+    fn side_parts(&mut self, eps: &[Endpoint], family: Family) -> Vec<AddrMatch> {
+        let mut zones: Vec<ZoneId> = eps
+            .iter()
+            .filter(|e| e.asset.is_none())
+            .map(|e| e.zone)
+            .filter(|z| self.zone_ranges.contains_key(&(*z, family)))
+            .collect();
+        zones.sort_unstable();
+        zones.dedup();
+        let in_whole_zone = |v: u128, b: &Self| {
+            zones.iter().any(|z| {
+                b.zone_ranges
+                    .get(&(*z, family))
+                    .is_some_and(|r| r.contains(v))
+            })
         };
-        self.sets.entry(name.clone()).or_insert(AddrSet {
-            name: name.clone(),
-            family,
-            ranges,
-            what,
-        });
-        Some(name)
+        let mut hosts: Vec<(u128, u128)> = Vec::new();
+        for ep in eps {
+            let zone = self.model.zone(ep.zone);
+            let Some(asset) = ep.asset.and_then(|i| zone.assets.get(i as usize)) else {
+                continue;
+            };
+            let addr = asset.address.value;
+            if Family::of(addr) != family {
+                continue;
+            }
+            let v = addr::to_int(addr);
+            if !in_whole_zone(v, self) {
+                hosts.push((v, v));
+            }
+        }
+        let mut parts = Vec::new();
+        if let ([zone], true) = (zones.as_slice(), hosts.is_empty()) {
+            parts.extend(self.zone_set(*zone, family));
+            return parts;
+        }
+        for zone in zones {
+            let Some(ranges) = self.zone_ranges.get(&(zone, family)) else {
+                continue;
+            };
+            if ranges.ranges().len() > INLINE_ZONE_MAX {
+                parts.extend(self.zone_set(zone, family));
+            } else {
+                hosts.extend_from_slice(ranges.ranges());
+            }
+        }
+        if !hosts.is_empty() {
+            parts.push(AddrMatch::Inline(RangeSet::from_ranges(hosts)));
+        }
+        parts
+    }
+
+    /// Defines (once) and names the set of a zone in one family; `None`
+    /// when the zone has no address of that family.
+    fn zone_set(&mut self, zone_id: ZoneId, family: Family) -> Option<AddrMatch> {
+        let zone = self.model.zone(zone_id);
+        let ranges = self.zone_ranges.get(&(zone_id, family))?;
+        let name = format!("z_{}_{}", zone.name, family.suffix());
+        if !self.sets.contains_key(&name) {
+            self.sets.insert(
+                name.clone(),
+                AddrSet {
+                    name: name.clone(),
+                    family,
+                    ranges: ranges.clone(),
+                    what: format!("zone {}", zone.name),
+                },
+            );
+        }
+        Some(AddrMatch::Set(name))
     }
 
     fn flow_rules(&mut self, flow: &FlowCtx<'_>) {
@@ -534,7 +634,7 @@ fn describe(conduit: &Conduit, what: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
 
     fn plan_of(text: &str) -> (Plan, Vec<Diagnostic>) {
@@ -559,6 +659,70 @@ mod tests {
         assert!(plan.rules.is_empty());
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "W0003");
+    }
+
+    const THREE_ZONES: &str = "zone a {\n purdue 3\n network 10.1.0.0/24\n asset h1 10.1.0.5 { role hmi }\n asset h2 10.1.0.6 { role hmi }\n asset h3 10.1.0.9 { role hmi }\n}\n\
+         zone b {\n purdue 2\n network 10.2.0.0/24\n}\nzone c {\n purdue 3\n network 10.3.0.0/24\n}\n";
+
+    #[test]
+    fn a_side_of_assets_is_one_rule_with_inline_addresses() {
+        let (plan, _) = plan_of(&format!(
+            "{THREE_ZONES}conduit x {{\n a.h1, a.h2, a.h3 -> b\n allow tcp 22\n}}\n"
+        ));
+        assert_eq!(plan.rules.len(), 1);
+        let rule = &plan.rules[0];
+        let AddrMatch::Inline(src) = &rule.src else {
+            panic!("{:?}", rule.src)
+        };
+        // h1 and h2 are adjacent: one range.
+        assert_eq!(src.ranges().len(), 2);
+        assert_eq!(rule.dst, AddrMatch::Set("z_b_v4".to_string()));
+        let names: Vec<&str> = plan.sets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["z_b_v4"]);
+    }
+
+    #[test]
+    fn a_mixed_side_is_listed_and_each_interface_gets_its_rule() {
+        let text = format!("{THREE_ZONES}conduit x {{\n a, c -> b\n allow tcp 22\n}}\n");
+        let (plan, _) = plan_of(&text);
+        assert_eq!(plan.rules.len(), 1);
+        assert!(matches!(&plan.rules[0].src, AddrMatch::Inline(r) if r.ranges().len() == 2));
+
+        let loaded = crate::load_str("t.zc", &text);
+        let iface = |name: &str| {
+            let id = loaded
+                .model
+                .zones
+                .iter()
+                .position(|z| z.name == name)
+                .unwrap();
+            ZoneId(u32::try_from(id).unwrap())
+        };
+        let interfaces = BTreeMap::from([
+            (iface("a"), "eth1".to_string()),
+            (iface("b"), "eth2".to_string()),
+            (iface("c"), "eth3".to_string()),
+        ]);
+        let opts = PlanOptions {
+            mode: Mode::Enforce,
+            log_denied: true,
+            as_of: Date::parse("2026-11-28").unwrap(),
+            interfaces: Some(interfaces),
+            target: None,
+        };
+        let (plan, _) = build(&loaded.model, &opts);
+        let got: Vec<(Option<&str>, &AddrMatch)> = plan
+            .rules
+            .iter()
+            .map(|r| (r.iif.as_deref(), &r.src))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("eth1"), &AddrMatch::Set("z_a_v4".to_string())),
+                (Some("eth3"), &AddrMatch::Set("z_c_v4".to_string())),
+            ]
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 static LOCK: Mutex<()> = Mutex::new(());
 
-const TCP_PORTS: &[u16] = &[22, 102, 443, 5450, 8080];
+const TCP_PORTS: &[u16] = &[22, 102, 443, 5450, 7001, 7002, 7004, 8080];
 const UDP_PORTS: &[u16] = &[123];
 const WAIT: Duration = Duration::from_millis(1500);
 
@@ -757,7 +757,9 @@ fn small_policy() -> Model {
          conduit always {{\n a -> b\n allow tcp 22\n schedule \"daily 00:00-24:00\"\n}}\n\
          conduit not-now {{\n a -> b\n allow tcp 443\n schedule \"{}\"\n}}\n\
          conduit open {{\n a -> b\n allow tcp 102\n}}\n\
-         conduit inbound {{\n internet -> b\n allow tcp 5450\n}}\n",
+         conduit inbound {{\n internet -> b\n allow tcp 5450\n}}\n\
+         service port-list {{\n tcp 7001, 7003-7004\n}}\n\
+         conduit listed {{\n a -> b\n allow port-list\n}}\n",
         closed_window()
     ))
 }
@@ -766,14 +768,24 @@ fn schedules_and_expiry(backend: &str, tag: &str) {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let model = small_policy();
     let lab = Lab::new(tag, SMALL);
-    let baseline = [p(
-        "10.61.0.5",
-        "10.62.0.5",
-        "tcp",
-        8080,
-        true,
-        "no firewall yet",
-    )];
+    let baseline = [
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            8080,
+            true,
+            "no firewall yet",
+        ),
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            7002,
+            true,
+            "no firewall yet",
+        ),
+    ];
     lab.expect("baseline", &baseline);
     // Compiled before the expiry: the firewall's own clock ends the access.
     let before = options(Mode::Enforce, "2025-12-01");
@@ -823,6 +835,23 @@ fn schedules_and_expiry(backend: &str, tag: &str) {
             5450,
             false,
             "zone a is inside, not internet",
+        ),
+        p("10.61.0.5", "10.62.0.5", "tcp", 7001, true, "port list"),
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            7004,
+            true,
+            "port list range",
+        ),
+        p(
+            "10.61.0.5",
+            "10.62.0.5",
+            "tcp",
+            7002,
+            false,
+            "gap in the port list",
         ),
     ];
     lab.expect(

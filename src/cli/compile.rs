@@ -74,13 +74,21 @@ pub fn run(args: CompileArgs) -> Exit {
     }
     let (plan, warnings) = plan::build(&loaded.model, &opts);
     print_diags(&loaded.sources, &warnings);
-    match compile::generate(backend, &plan) {
-        Ok(files) => write_files(args.output.as_deref(), &files),
+    let exit = match compile::generate(backend, &plan) {
+        Ok(files) => {
+            let exit = write_files(args.output.as_deref(), &files);
+            std::mem::forget(files);
+            exit
+        }
         Err(errors) => {
             print_diags(&loaded.sources, &errors);
             Exit::Findings
         }
-    }
+    };
+    // The process ends next: let the OS take the memory back in one go.
+    std::mem::forget(plan);
+    loaded.leak();
+    exit
 }
 
 /// The backend and plan options from `--backend` or `--target`.

@@ -505,23 +505,28 @@ impl Builder<'_> {
         let conduit = flow.conduit;
         let monitored = conduit.mode == Mode::Monitor;
         let log = (monitored || conduit.log).then_some(LogAs::Allow);
+        // Services that match the same traffic (s7comm and s7comm-plus both
+        // on TCP 102) share one rule naming all of them: a second, identical
+        // rule would be shadowed and its counter would never move.
+        let mut lines: Vec<(L4, Vec<&str>)> = Vec::new();
         for service_id in &conduit.services {
             let service = self.model.service(service_id.value);
             for m in &service.matches {
                 let Some(l4) = l4_for(m, flow.family) else {
                     continue;
                 };
-                let comment = describe(conduit, &format!("service {}", service.name));
-                let rule = self.rule(
-                    flow,
-                    RuleKind::Allow,
-                    Some(service.name.clone()),
-                    l4,
-                    log,
-                    comment,
-                );
-                self.rules.push(rule);
+                match lines.iter_mut().find(|(seen, _)| *seen == l4) {
+                    Some((_, names)) if names.contains(&service.name.as_str()) => {}
+                    Some((_, names)) => names.push(&service.name),
+                    None => lines.push((l4, vec![&service.name])),
+                }
             }
+        }
+        for (l4, names) in lines {
+            let names = names.join(", ");
+            let comment = describe(conduit, &format!("service {names}"));
+            let rule = self.rule(flow, RuleKind::Allow, Some(names), l4, log, comment);
+            self.rules.push(rule);
         }
         if monitored {
             let comment = describe(conduit, "monitor scope");
@@ -735,5 +740,21 @@ mod tests {
         assert!(set.contains("192.0.2.1".parse().unwrap()));
         assert!(!set.contains("10.3.0.9".parse().unwrap()));
         assert!(!set.contains("10.2.0.9".parse().unwrap()));
+    }
+
+    #[test]
+    fn services_matching_the_same_traffic_share_one_rule() {
+        let (plan, _) = plan_of(&format!(
+            "{THREE_ZONES}conduit x {{\n a -> b\n allow s7comm, s7comm-plus, modbus\n}}\n"
+        ));
+        let services: Vec<_> = plan
+            .rules
+            .iter()
+            .map(|r| r.service.clone().unwrap())
+            .collect();
+        assert_eq!(services, ["modbus", "s7comm, s7comm-plus"]);
+        assert!(plan.rules[1]
+            .comment
+            .contains("service s7comm, s7comm-plus"));
     }
 }

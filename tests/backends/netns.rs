@@ -308,8 +308,8 @@ impl Lab {
             let p = path.to_str().unwrap();
             let tool: &[&str] = match f.role {
                 "nft -f" => &["nft", "-f"],
-                "iptables-restore" => &["iptables-restore"],
-                "ip6tables-restore" => &["ip6tables-restore"],
+                "iptables-restore" => &["iptables-restore", "--noflush"],
+                "ip6tables-restore" => &["ip6tables-restore", "--noflush"],
                 other => panic!("cannot load {other}"),
             };
             let mut args = vec!["netns", "exec", self.router.as_str()];
@@ -317,7 +317,20 @@ impl Lab {
             args.push(p);
             let (ok, out) = run("ip", &args);
             assert!(ok, "loading {} failed: {out}", f.role);
+            if let Some(hook) = hook_line(&f.text) {
+                self.sh(&hook);
+            }
         }
+    }
+
+    /// Runs a shell command in the router namespace.
+    fn sh(&self, command: &str) -> String {
+        let (ok, out) = run(
+            "ip",
+            &["netns", "exec", self.router.as_str(), "sh", "-c", command],
+        );
+        assert!(ok, "{command}: {out}");
+        out
     }
 
     /// Packets counted by the rule whose comment contains `comment`.
@@ -583,6 +596,13 @@ fn riverside_enforce_probes() -> Vec<Probe> {
             "no conduit site-ops to idmz",
         ),
     ]
+}
+
+/// The guarded FORWARD hook command an iptables file's header gives.
+fn hook_line(text: &str) -> Option<String> {
+    text.lines()
+        .find(|l| l.contains(" -C FORWARD "))
+        .map(|l| l.trim_start_matches(['#', ' ']).to_string())
 }
 
 fn compile(model: &Model, backend: &str, opts: &PlanOptions) -> Vec<OutputFile> {
@@ -936,4 +956,74 @@ fn iptables_ipv6_on_real_packets() {
     if root_or_skip("iptables_ipv6_on_real_packets") {
         ipv6("iptables", "j");
     }
+}
+
+/// `iptables-save` and `ip6tables-save` without their timestamp lines.
+fn saved(lab: &Lab) -> String {
+    lab.sh("iptables-save; ip6tables-save")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Loading touches only conduit's chains: a management rule in INPUT, a
+/// foreign FORWARD rule, OUTPUT and the nat table survive; a second load
+/// gives an identical `iptables-save` (no duplicate jump), and the
+/// firewall still enforces the policy with a FORWARD policy of ACCEPT.
+#[test]
+fn iptables_loading_leaves_foreign_rules_and_is_idempotent() {
+    if !root_or_skip("iptables_loading_leaves_foreign_rules_and_is_idempotent") {
+        return;
+    }
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let lab = Lab::new("k", SMALL);
+    let foreign = [
+        "-A INPUT -s 192.0.2.0/24 -p tcp -m tcp --dport 22 -j ACCEPT",
+        "-A FORWARD -s 203.0.113.0/24 -j ACCEPT",
+        "-A OUTPUT -d 192.0.2.9/32 -j ACCEPT",
+    ];
+    for rule in foreign {
+        lab.sh(&format!("iptables {rule}"));
+    }
+    lab.sh("iptables -t nat -A POSTROUTING -o zw -j MASQUERADE");
+    lab.sh("ip6tables -A INPUT -s 2001:db8:9::/64 -p tcp -m tcp --dport 22 -j ACCEPT");
+    let files = compile(
+        &small_policy(),
+        "iptables",
+        &options(Mode::Enforce, &today()),
+    );
+    lab.load(&files);
+    let first = saved(&lab);
+    for rule in foreign {
+        assert!(first.contains(rule), "{rule} lost:\n{first}");
+    }
+    assert!(
+        first.contains("-A POSTROUTING -o zw -j MASQUERADE"),
+        "{first}"
+    );
+    assert!(first.contains("-A INPUT -s 2001:db8:9::/64"), "{first}");
+    assert!(
+        first.contains(":FORWARD ACCEPT"),
+        "FORWARD policy untouched:\n{first}"
+    );
+    assert_eq!(
+        first.matches("-A FORWARD -j conduit-fwd").count(),
+        2,
+        "one jump per family:\n{first}"
+    );
+    lab.load(&files);
+    assert_eq!(saved(&lab), first, "a second load changes nothing");
+    let probes = [
+        p("10.61.0.5", "10.62.0.5", "tcp", 102, true, "conduit open"),
+        p(
+            "10.62.0.5",
+            "10.61.0.5",
+            "tcp",
+            102,
+            false,
+            "default deny in conduit-fwd",
+        ),
+    ];
+    lab.expect("iptables with foreign rules", &probes);
 }

@@ -4,10 +4,11 @@
 //! `--target FILE` reads a target profile (backend, interface per zone,
 //! mode, logging) and compiles the conduits the target can see, matching
 //! interfaces and addresses. Output goes to `-o FILE` atomically (a
-//! backend with two files, such as iptables, writes `FILE` and `FILE.v6`)
-//! or to standard output.
+//! backend with two files, such as iptables, writes `FILE` and `FILE.v6`,
+//! both staged before either is renamed) or, for one file, to standard
+//! output.
 
-use super::common::{emit_output, today, write_atomic};
+use super::common::{emit_output, today, write_all_atomic};
 use super::Exit;
 use crate::compile::{self, plan, target, Backend, OutputFile, PlanOptions};
 use crate::diagnostics::render::{self, TextStyle};
@@ -144,29 +145,39 @@ fn print_diags(sources: &SourceMap, diags: &[Diagnostic]) {
     eprint!("{}", render::text_all(sources, diags, style));
 }
 
-/// Writes each file to `-o PATH` + its suffix, or all to standard output.
+/// Writes each file to `-o PATH` + its suffix. Without `-o`, one file goes
+/// to standard output; a backend with several files (iptables: one per
+/// address family) needs `-o`, since one stream fed to one restore tool
+/// would keep only the last family's table.
 fn write_files(output: Option<&Path>, files: &[OutputFile]) -> Exit {
     let Some(base) = output else {
-        let mut all = String::new();
-        for (i, f) in files.iter().enumerate() {
-            if i > 0 {
-                all.push_str(&format!(
-                    "\n# ==> {} input follows (use -o to get separate files) <==\n",
-                    f.role
-                ));
+        return match files {
+            [one] => emit_output(None, &one.text),
+            _ => {
+                let roles: Vec<&str> = files.iter().map(|f| f.role).collect();
+                eprintln!(
+                    "error[E0405]: this backend writes {} files ({}), which cannot share standard output\n  \
+                     = help: give `-o FILE` to write FILE and FILE.v6",
+                    files.len(),
+                    roles.join(", ")
+                );
+                Exit::Usage
             }
-            all.push_str(&f.text);
-        }
-        return emit_output(None, &all);
+        };
     };
-    for f in files {
-        let mut path = base.as_os_str().to_owned();
-        path.push(f.suffix);
-        let path = PathBuf::from(path);
-        if let Err(e) = write_atomic(&path, f.text.as_bytes()) {
+    let paths: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .map(|f| {
+            let mut path = base.as_os_str().to_owned();
+            path.push(f.suffix);
+            (PathBuf::from(path), f.text.as_bytes())
+        })
+        .collect();
+    match write_all_atomic(&paths) {
+        Ok(()) => Exit::Clean,
+        Err((path, e)) => {
             eprintln!("error[E0401]: cannot write {}: {e}", path.display());
-            return Exit::Usage;
+            Exit::Usage
         }
     }
-    Exit::Clean
 }

@@ -46,6 +46,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0402", "import cycle"),
     ("E0403", "imported file not found"),
     ("E0404", "YAML policy cannot be read"),
+    (
+        "E0405",
+        "backend writes several files: standard output cannot hold them (give `-o`)",
+    ),
     ("E0501", "target profile names an unknown zone"),
     ("E0502", "target profile names an unknown backend"),
     (

@@ -5,6 +5,15 @@
 //! next to a (possibly partial) model. The built-in service catalog
 //! (`policies/services.zc`) is embedded in the binary and always loaded
 //! first.
+//!
+//! Reading is confined, because a policy may come from an untrusted pull
+//! request: every file (command-line files, imports, `conduit.yaml`) must
+//! lie, after resolving symbolic links, inside the directory of a path
+//! given on the command line (E0408); only regular files are read (E0406),
+//! up to a size limit (E0407, [`ReadLimits`]); a file that does not start
+//! like a policy is reported without quoting any of it (E0409). Imports
+//! are followed with an explicit stack, so a long chain cannot overflow
+//! the call stack. A leading UTF-8 byte order mark is skipped.
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::{self, Model};
@@ -55,24 +64,194 @@ impl Loaded {
     }
 }
 
+/// Default of [`ReadLimits::max_file_size`]: 16 MiB, far above any
+/// real plant (a 10,000-zone policy is about 3 MB).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// How much the loader reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest file read, in bytes (the command line takes it from
+    /// `CONDUIT_MAX_FILE_SIZE`).
+    pub max_file_size: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> ReadLimits {
+        ReadLimits {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// A FIFO, device or socket.
+    NotRegular,
+    /// Larger than the limit (given).
+    TooLarge(u64),
+}
+
+/// Reads a regular file of at most `limit` bytes. A FIFO or device is
+/// refused before anything is read (opened without blocking, then
+/// checked on the open handle, so a file swapped in between is caught).
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        /// `O_NONBLOCK` on Linux: opening a FIFO does not wait for a writer.
+        const O_NONBLOCK: i32 = 0o4000;
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        // EISDIR, as reading would report it.
+        return Err(ReadError::Io(std::io::Error::from_raw_os_error(21)));
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
+/// The directory trees a run may read: the canonical directory of each
+/// path (the path itself when it is a directory, else the directory it
+/// is named in, so a linked file does not widen the tree).
+pub fn policy_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let dir = if p.is_dir() {
+                p.clone()
+            } else {
+                match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                }
+            };
+            std::fs::canonicalize(dir).ok()
+        })
+        .collect()
+}
+
+/// Whether a canonical path lies inside one of the roots.
+pub fn inside(roots: &[PathBuf], canonical: &Path) -> bool {
+    roots.iter().any(|r| canonical.starts_with(r))
+}
+
+/// Statement keywords a `.zc` file starts with (after comments).
+const KEYWORDS: &[&str] = &["import", "zone", "service", "conduit", "waive"];
+/// Top-level keys a YAML policy starts with.
+const YAML_KEYS: &[&str] = &["import", "zones", "services", "conduits", "waivers"];
+
+/// Whether a file starts like a policy: after a byte order mark, blank
+/// lines and `#` comments (and a YAML `---`), its first word is a
+/// statement keyword (or a one-letter slip of one, such as `zome`)
+/// followed by a blank, or for YAML a top-level key followed by `:`. An
+/// empty file qualifies. Files that do not (`/etc/passwd`, an
+/// environment dump, a binary) are reported without showing any of
+/// their text.
+fn looks_like_policy(bytes: &[u8], yaml: bool) -> bool {
+    let text = String::from_utf8_lossy(bytes.get(..4096).unwrap_or(bytes));
+    let Some(line) = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
+    else {
+        return true;
+    };
+    let word: String = line
+        .chars()
+        .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+        .collect();
+    let next = line.get(word.len()..).and_then(|r| r.chars().next());
+    if yaml {
+        return YAML_KEYS.contains(&word.as_str()) && next == Some(':');
+    }
+    let blank = matches!(next, Some(' ' | '\t'));
+    blank
+        && KEYWORDS
+            .iter()
+            .any(|k| *k == word || (word.len() >= 4 && one_edit(k, &word)))
+}
+
+/// Whether `a` and `b` differ by one substitution, insertion, deletion
+/// or swap of neighbours.
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (
+        a.get(prefix..).unwrap_or(&[]),
+        b.get(prefix..).unwrap_or(&[]),
+    );
+    let tail = |x: &[char], n: usize| x.get(n..).map(<[char]>::to_vec);
+    match (ra.len(), rb.len()) {
+        (0, 0) => true,
+        (la, lb) if la == lb => {
+            tail(ra, 1) == tail(rb, 1)
+                || (la >= 2
+                    && ra.first() == rb.get(1)
+                    && ra.get(1) == rb.first()
+                    && tail(ra, 2) == tail(rb, 2))
+        }
+        (la, lb) if la == lb + 1 => tail(ra, 1).as_deref() == Some(rb),
+        (la, lb) if lb == la + 1 => tail(rb, 1).as_deref() == Some(ra),
+        _ => false,
+    }
+}
+
+/// One pending import of a file on the import stack.
+struct Import {
+    path: PathBuf,
+    shown: PathBuf,
+    span: Span,
+}
+
+/// A file on the import stack and the imports it has left to follow.
+struct Frame {
+    canonical: PathBuf,
+    imports: std::vec::IntoIter<Import>,
+}
+
 /// Parsed files on the way to resolution.
 struct Loader {
     sources: SourceMap,
     docs: Vec<(FileId, Document, bool)>,
     diags: Vec<Diagnostic>,
     files: Vec<FileId>,
-    /// Canonical paths of files being loaded (import stack).
-    stack: Vec<PathBuf>,
+    /// The import stack (an explicit stack: chains of any length).
+    frames: Vec<Frame>,
+    /// Directory trees files may be read from.
+    roots: Vec<PathBuf>,
+    limits: ReadLimits,
 }
 
 impl Loader {
-    fn new() -> Loader {
+    fn new(roots: Vec<PathBuf>, limits: ReadLimits) -> Loader {
         let mut l = Loader {
             sources: SourceMap::new(),
             docs: Vec::new(),
             diags: Vec::new(),
             files: Vec::new(),
-            stack: Vec::new(),
+            frames: Vec::new(),
+            roots,
+            limits,
         };
         let id = l
             .sources
@@ -105,8 +284,8 @@ impl Loader {
         }
     }
 
-    /// Adds text as a policy file and follows its imports.
-    fn add_text(&mut self, name: String, path: Option<PathBuf>, text: String) {
+    /// Adds text as a policy file; its imports, to follow next.
+    fn add_text(&mut self, name: String, path: Option<PathBuf>, text: String) -> Vec<Import> {
         let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
         let id = self.sources.add(name, path.clone(), text);
         self.files.push(id);
@@ -140,8 +319,25 @@ impl Loader {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        for (target, span) in imports {
-            self.import(&dir.join(&target), &shown_dir.join(&target), span);
+        imports
+            .into_iter()
+            .map(|(target, span)| Import {
+                path: dir.join(&target),
+                shown: shown_dir.join(&target),
+                span,
+            })
+            .collect()
+    }
+
+    /// Follows the imports on the stack until none is left, depth first.
+    fn drain(&mut self) {
+        while let Some(frame) = self.frames.last_mut() {
+            match frame.imports.next() {
+                Some(next) => self.import(&next.path, &next.shown, next.span),
+                None => {
+                    self.frames.pop();
+                }
+            }
         }
     }
 
@@ -157,12 +353,13 @@ impl Loader {
             );
             return;
         };
-        if let Some(pos) = self.stack.iter().position(|p| *p == canonical) {
+        if let Some(pos) = self.frames.iter().position(|f| f.canonical == canonical) {
             let chain: Vec<String> = self
-                .stack
+                .frames
                 .get(pos..)
                 .unwrap_or(&[])
                 .iter()
+                .map(|f| &f.canonical)
                 .chain(std::iter::once(&canonical))
                 .map(|p| {
                     p.file_name()
@@ -180,7 +377,17 @@ impl Loader {
         self.load_file(path, shown, Some(span));
     }
 
-    /// Reads one file (once, however often it is named or imported).
+    /// A refused file: `from` is the import that named it, if any.
+    fn refuse(&mut self, code: &str, message: String, from: Option<Span>, help: &str) {
+        let mut d = Diagnostic::error(code, message);
+        if let Some(span) = from {
+            d = d.at(span, "imported here");
+        }
+        self.diags.push(d.with_help(help));
+    }
+
+    /// Reads one file (once, however often it is named or imported) and
+    /// puts it on the import stack.
     fn load_file(&mut self, path: &Path, shown: &Path, from: Option<Span>) {
         let canonical = match std::fs::canonicalize(path) {
             Ok(c) => c,
@@ -189,11 +396,54 @@ impl Loader {
         if self.sources.find_path(&canonical).is_some() {
             return;
         }
-        let bytes = match std::fs::read(&canonical) {
-            Ok(b) => b,
-            Err(e) => return self.io_error(shown, &e, from),
-        };
         let name = shown.display().to_string();
+        if !inside(&self.roots, &canonical) {
+            return self.refuse(
+                "E0408",
+                format!("`{name}` is outside the policy's directory tree"),
+                from,
+                "a policy reads only files under the directories of the paths given on the \
+                 command line (symbolic links resolved); copy the file into the tree",
+            );
+        }
+        let bytes = match read_file(&canonical, self.limits.max_file_size) {
+            Ok(b) => b,
+            Err(ReadError::Io(e)) => return self.io_error(shown, &e, from),
+            Err(ReadError::NotRegular) => {
+                return self.refuse(
+                    "E0406",
+                    format!("`{name}` is not a regular file (a FIFO, device or socket)"),
+                    from,
+                    "policy files are regular files",
+                )
+            }
+            Err(ReadError::TooLarge(limit)) => {
+                return self.refuse(
+                    "E0407",
+                    format!("`{name}` is larger than the limit of {limit} bytes"),
+                    from,
+                    "split the policy into files that import each other, or raise the limit \
+                     with CONDUIT_MAX_FILE_SIZE=BYTES",
+                )
+            }
+        };
+        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
+        let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        if !looks_like_policy(&bytes, is_yaml) {
+            // Remember the path (read once) but keep none of the text.
+            self.sources
+                .add(name.clone(), Some(canonical), String::new());
+            return self.refuse(
+                "E0409",
+                format!("`{name}` does not look like a policy file; none of it is shown"),
+                from,
+                "a policy file starts with comments and a statement (`zone`, `conduit`, \
+                 `service`, `import`, `waive`), or for YAML a top-level key such as `zones:`",
+            );
+        }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -214,9 +464,11 @@ impl Loader {
                 return;
             }
         };
-        self.stack.push(canonical.clone());
-        self.add_text(name, Some(canonical), text);
-        self.stack.pop();
+        let imports = self.add_text(name, Some(canonical.clone()), text);
+        self.frames.push(Frame {
+            canonical,
+            imports: imports.into_iter(),
+        });
     }
 
     fn io_error(&mut self, path: &Path, e: &std::io::Error, from: Option<Span>) {
@@ -249,14 +501,21 @@ pub fn expand_path(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Loads policy files (and directories of `.zc`/`.yaml` files) with their imports.
+/// Loads policy files (and directories of `.zc`/`.yaml` files) with their
+/// imports, with the default [`ReadLimits`].
 pub fn load_policy(paths: &[PathBuf]) -> Loaded {
-    let mut l = Loader::new();
+    load_policy_with(paths, ReadLimits::default())
+}
+
+/// Loads policy files with explicit read limits.
+pub fn load_policy_with(paths: &[PathBuf], limits: ReadLimits) -> Loaded {
+    let mut l = Loader::new(policy_roots(paths), limits);
     for p in paths {
         match expand_path(p) {
             Ok(files) => {
                 for f in files {
                     l.load_file(&f, &f, None);
+                    l.drain();
                 }
             }
             Err(e) => l.io_error(p, &e, None),
@@ -266,9 +525,16 @@ pub fn load_policy(paths: &[PathBuf]) -> Loaded {
 }
 
 /// Loads a policy from text, as if read from a file named `name`
-/// (imports are resolved relative to the current directory).
+/// (imports are resolved relative to, and confined to, the current
+/// directory).
 pub fn load_str(name: &str, text: &str) -> Loaded {
-    let mut l = Loader::new();
-    l.add_text(name.to_string(), None, text.to_string());
+    let roots = std::fs::canonicalize(".").into_iter().collect();
+    let mut l = Loader::new(roots, ReadLimits::default());
+    let imports = l.add_text(name.to_string(), None, text.to_string());
+    l.frames.push(Frame {
+        canonical: PathBuf::new(),
+        imports: imports.into_iter(),
+    });
+    l.drain();
     l.finish()
 }

@@ -63,9 +63,12 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
-/// Whether any diagnostic is an I/O problem (exit code 2).
+/// Whether any diagnostic is an I/O problem (exit code 2): a file that
+/// cannot be read, is not a regular file or is over the size limit.
 pub fn has_io_error(diags: &[Diagnostic]) -> bool {
-    diags.iter().any(|d| d.code == "E0401")
+    diags
+        .iter()
+        .any(|d| matches!(d.code.as_str(), "E0401" | "E0406" | "E0407"))
 }
 
 /// Text style for the terminal: colour unless NO_COLOR or not a terminal.
@@ -108,20 +111,48 @@ fn config_path(args: &CheckArgs) -> Option<PathBuf> {
 }
 
 /// Reads the project configuration; errors are diagnostics in `sources`.
+/// The default `conduit.yaml` is read like a policy file: a regular file
+/// under the size limit inside the policy's tree (a link to a file
+/// elsewhere is refused); `--config FILE` was named by the user.
 fn load_config(
     path: Option<&Path>,
+    explicit: bool,
+    roots: &[PathBuf],
+    limits: crate::load::ReadLimits,
     sources: &mut SourceMap,
 ) -> Result<RuleConfig, Vec<Diagnostic>> {
     let Some(path) = path else {
         return Ok(RuleConfig::default());
     };
     let pack = check::pack().map_err(|m| vec![Diagnostic::error("E0601", m)])?;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::error(
-            "E0401",
-            format!("cannot read {}: {e}", path.display()),
-        )]
+    let shown = render::escape_controls(&path.display().to_string());
+    let refuse = |code: &str, what: String| vec![Diagnostic::error(code, what)];
+    if !explicit {
+        let canonical = std::fs::canonicalize(path)
+            .map_err(|e| refuse("E0401", format!("cannot read {shown}: {e}")))?;
+        if !crate::load::inside(roots, &canonical) {
+            return Err(refuse(
+                "E0408",
+                format!("{shown} is outside the policy's directory tree (a link?): not read"),
+            ));
+        }
+    }
+    let bytes = crate::load::read_file(path, limits.max_file_size).map_err(|e| match e {
+        crate::load::ReadError::Io(e) => refuse("E0401", format!("cannot read {shown}: {e}")),
+        crate::load::ReadError::NotRegular => {
+            refuse("E0406", format!("{shown} is not a regular file"))
+        }
+        crate::load::ReadError::TooLarge(n) => refuse(
+            "E0407",
+            format!("{shown} is larger than the limit of {n} bytes"),
+        ),
     })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| refuse("E0601", format!("{shown} is not UTF-8 text")))?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     let file = sources.add(
         path.display().to_string(),
         Some(path.to_path_buf()),
@@ -133,9 +164,20 @@ fn load_config(
 
 pub fn run(args: CheckArgs) -> Exit {
     let as_of = args.as_of.unwrap_or_else(today);
-    let mut loaded = crate::load_policy(&args.paths);
+    let limits = match super::common::read_limits() {
+        Ok(l) => l,
+        Err(exit) => return exit,
+    };
+    let mut loaded = crate::load::load_policy_with(&args.paths, limits);
     let config_file = config_path(&args);
-    let config = match load_config(config_file.as_deref(), &mut loaded.sources) {
+    let roots = crate::load::policy_roots(&args.paths);
+    let config = match load_config(
+        config_file.as_deref(),
+        args.config.is_some(),
+        &roots,
+        limits,
+        &mut loaded.sources,
+    ) {
         Ok(c) => c,
         Err(diags) => {
             eprint!(

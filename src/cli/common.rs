@@ -39,11 +39,33 @@ pub fn today() -> Date {
     Date::from_days_since_epoch(i64::try_from(secs / 86_400).unwrap_or(0))
 }
 
+/// Environment variable with the largest policy file read, in bytes.
+pub const MAX_FILE_SIZE_ENV: &str = "CONDUIT_MAX_FILE_SIZE";
+
+/// Read limits from the environment (`CONDUIT_MAX_FILE_SIZE`); exit 2
+/// when it is not a number of bytes.
+pub fn read_limits() -> Result<crate::load::ReadLimits, Exit> {
+    let mut limits = crate::load::ReadLimits::default();
+    if let Some(v) = std::env::var_os(MAX_FILE_SIZE_ENV) {
+        match v.to_str().and_then(|s| s.trim().parse::<u64>().ok()) {
+            Some(n) => limits.max_file_size = n,
+            None => {
+                eprintln!(
+                    "error: {MAX_FILE_SIZE_ENV} must be a number of bytes, not `{}`",
+                    crate::diagnostics::render::escape_controls(&v.to_string_lossy())
+                );
+                return Err(Exit::Usage);
+            }
+        }
+    }
+    Ok(limits)
+}
+
 /// Loads a policy for a subcommand whose output is its product. When the
 /// policy has errors they go to standard error and the exit code comes
 /// back instead: 2 for an unreadable file, 1 otherwise.
 pub fn load_or_exit(paths: &[std::path::PathBuf]) -> Result<crate::Loaded, Exit> {
-    let loaded = crate::load_policy(paths);
+    let loaded = crate::load::load_policy_with(paths, read_limits()?);
     if !loaded.has_errors() {
         return Ok(loaded);
     }

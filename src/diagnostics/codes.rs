@@ -50,6 +50,10 @@ pub const CODES: &[(&str, &str)] = &[
         "E0405",
         "backend writes several files: standard output cannot hold them (give `-o`)",
     ),
+    ("E0406", "not a regular file (FIFO, device, socket)"),
+    ("E0407", "file larger than the size limit"),
+    ("E0408", "file outside the policy's directory tree"),
+    ("E0409", "file does not look like a policy (not shown)"),
     ("E0501", "target profile names an unknown zone"),
     ("E0502", "target profile names an unknown backend"),
     (

@@ -276,3 +276,39 @@ pub fn short(sources: &SourceMap, d: &Diagnostic) -> String {
         None => format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message),
     }
 }
+
+/// Whether a character must not reach a terminal as is: C0 and C1
+/// controls (ESC starts terminal escape sequences; a newline in a file
+/// name forges a new output line), DEL, and the Unicode bidirectional
+/// and line-separator controls that reorder or split what is shown.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
+}
+
+/// `text` with every unsafe character (see [`is_unsafe_char`]) written as
+/// a `\u{…}` escape, for one line of human-readable output.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(is_unsafe_char) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -193,10 +193,14 @@ pub fn run(args: CheckArgs) -> Exit {
         diagnostics.extend(r.diagnostics.iter().cloned());
     }
     let deny = args.deny == Some(Deny::Warnings);
-    print!(
-        "{}",
-        render_report(&args, &loaded, &diagnostics, report.as_ref(), as_of)
-    );
+    // A closed pipe (`check | head`) is the reader's choice: stop quietly.
+    let _ = super::common::write_stdout(&render_report(
+        &args,
+        &loaded,
+        &diagnostics,
+        report.as_ref(),
+        as_of,
+    ));
     let warned = deny
         && diagnostics
             .iter()
@@ -294,6 +298,14 @@ pub fn text(
     out
 }
 
+/// `text` followed by spaces up to `width` characters.
+fn pad(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    let mut out = text.to_string();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
+    out
+}
+
 /// The summary table at the end of text output.
 pub fn summary(c: &CheckReport, model: &crate::model::Model, as_of: Date) -> String {
     let s = &c.summary;
@@ -306,16 +318,20 @@ pub fn summary(c: &CheckReport, model: &crate::model::Model, as_of: Date) -> Str
         model.zones.len(),
         model.conduits.len()
     );
+    // Names are padded by hand: a format width is limited to 65,535 and
+    // a zone name may be longer. Columns stop aligning past 40 characters.
     let width = s
         .zones
         .iter()
-        .map(|z| z.zone.len())
+        .map(|z| z.zone.chars().count())
         .max()
         .unwrap_or(4)
-        .max(4);
+        .clamp(4, 40);
     out.push_str(&format!(
-        "  {:width$}  {:15}  {:>8}  weakest conduit in (far side RDF)\n",
-        "zone", "SL-T", "findings"
+        "  {}  {:15}  {:>8}  weakest conduit in (far side RDF)\n",
+        pad("zone", width),
+        "SL-T",
+        "findings"
     ));
     for z in &s.zones {
         let sl = z.sl.map_or("-".to_string(), |v| v.to_string());
@@ -323,8 +339,10 @@ pub fn summary(c: &CheckReport, model: &crate::model::Model, as_of: Date) -> Str
             format!("{c} from {from} (RDF {l})")
         });
         out.push_str(&format!(
-            "  {:width$}  {sl:15}  {:>8}  {weak}\n",
-            z.zone, z.active_findings
+            "  {}  {sl:15}  {:>8}  {}\n",
+            pad(&render::escape_controls(&z.zone), width),
+            z.active_findings,
+            render::escape_controls(&weak)
         ));
     }
     out

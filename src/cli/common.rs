@@ -231,20 +231,26 @@ pub fn emit_output(output: Option<&Path>, contents: &str) -> Exit {
         Some(path) => match write_atomic(path, contents.as_bytes()) {
             Ok(()) => Exit::Clean,
             Err(e) => {
-                eprintln!("error[E0401]: cannot write {}: {e}", path.display());
+                eprintln!(
+                    "error[E0401]: cannot write {}: {e}",
+                    crate::diagnostics::render::escape_controls(&path.display().to_string())
+                );
                 Exit::Usage
             }
         },
-        None => {
-            let mut out = std::io::stdout().lock();
-            if out
-                .write_all(contents.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
-                return Exit::Usage;
-            }
-            Exit::Clean
-        }
+        None => match write_stdout(contents) {
+            Ok(()) => Exit::Clean,
+            // The reader went away (`| head`): a quiet end, not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Clean,
+            Err(_) => Exit::Usage,
+        },
     }
+}
+
+/// Writes to standard output and flushes. Unlike `print!`, a closed pipe
+/// is an error value (`BrokenPipe`), never a panic.
+pub fn write_stdout(contents: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(contents.as_bytes())?;
+    out.flush()
 }

@@ -108,7 +108,10 @@ fn choose(
     };
     if let Some(path) = &args.target {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            eprintln!("error[E0401]: cannot read {}: {e}", path.display());
+            eprintln!(
+                "error[E0401]: cannot read {}: {e}",
+                crate::diagnostics::render::escape_controls(&path.display().to_string())
+            );
             Exit::Usage
         })?;
         let name = path.display().to_string();
@@ -176,7 +179,10 @@ fn write_files(output: Option<&Path>, files: &[OutputFile]) -> Exit {
     match write_all_atomic(&paths) {
         Ok(()) => Exit::Clean,
         Err((path, e)) => {
-            eprintln!("error[E0401]: cannot write {}: {e}", path.display());
+            eprintln!(
+                "error[E0401]: cannot write {}: {e}",
+                crate::diagnostics::render::escape_controls(&path.display().to_string())
+            );
             Exit::Usage
         }
     }

@@ -1,6 +1,6 @@
 //! `conduit fmt`: print policy files in the canonical layout.
 
-use super::common::write_atomic;
+use super::common::{write_atomic, write_stdout};
 use super::Exit;
 use crate::diagnostics::{has_errors, render};
 use crate::source::SourceMap;
@@ -29,7 +29,10 @@ pub fn run(args: FmtArgs) -> Exit {
                     .filter(|f| f.extension().is_some_and(|e| e == "zc")),
             ),
             Err(e) => {
-                eprintln!("error[E0401]: cannot read `{}`: {e}", p.display());
+                eprintln!(
+                    "error[E0401]: cannot read `{}`: {e}",
+                    crate::diagnostics::render::escape_controls(&p.display().to_string())
+                );
                 return Exit::Usage;
             }
         }
@@ -38,7 +41,10 @@ pub fn run(args: FmtArgs) -> Exit {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error[E0401]: cannot read `{}`: {e}", path.display());
+                eprintln!(
+                    "error[E0401]: cannot read `{}`: {e}",
+                    crate::diagnostics::render::escape_controls(&path.display().to_string())
+                );
                 return Exit::Usage;
             }
         };
@@ -56,18 +62,30 @@ pub fn run(args: FmtArgs) -> Exit {
         let formatted = crate::syntax::format::format(&doc);
         if args.check {
             if formatted != text {
-                println!("{} is not formatted", path.display());
+                let line = format!(
+                    "{} is not formatted\n",
+                    crate::diagnostics::render::escape_controls(&path.display().to_string())
+                );
+                if write_stdout(&line).is_err() {
+                    return exit;
+                }
                 exit = Exit::Findings;
             }
         } else if args.write {
             if formatted != text {
                 if let Err(e) = write_atomic(&path, formatted.as_bytes()) {
-                    eprintln!("error[E0401]: cannot write `{}`: {e}", path.display());
+                    eprintln!(
+                        "error[E0401]: cannot write `{}`: {e}",
+                        crate::diagnostics::render::escape_controls(&path.display().to_string())
+                    );
                     return Exit::Usage;
                 }
             }
         } else {
-            print!("{formatted}");
+            // A closed pipe (`fmt | head`) ends the command quietly.
+            if write_stdout(&formatted).is_err() {
+                return exit;
+            }
         }
     }
     exit

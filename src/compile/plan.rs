@@ -742,6 +742,55 @@ mod tests {
         assert!(!set.contains("10.2.0.9".parse().unwrap()));
     }
 
+    fn l4s(plan: &Plan) -> Vec<(String, L4)> {
+        plan.rules
+            .iter()
+            .map(|r| (r.service.clone().unwrap_or_default(), r.l4.clone()))
+            .collect()
+    }
+
+    fn ports(list: &[(u16, u16)]) -> Vec<PortRange> {
+        list.iter().map(|&(lo, hi)| PortRange { lo, hi }).collect()
+    }
+
+    #[test]
+    fn repeated_and_overlapping_ports_keep_the_whole_list() {
+        let text = |allow: &str| {
+            format!("{THREE_ZONES}service site-ssh {{\n tcp 22, 22\n}}\nconduit x {{\n a -> b\n allow {allow}\n}}\n")
+        };
+        let (plan, diags) = plan_of(&text("tcp 80, 80"));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(l4s(&plan), [("tcp/80".into(), L4::Tcp(ports(&[(80, 80)])))]);
+
+        let (plan, _) = plan_of(&text("ssh, udp 1, 5000-5010, 1"));
+        assert_eq!(
+            l4s(&plan),
+            [
+                ("ssh".into(), L4::Tcp(ports(&[(22, 22)]))),
+                (
+                    "udp/1,5000-5010".into(),
+                    L4::Udp(ports(&[(1, 1), (5000, 5010)]))
+                ),
+            ]
+        );
+
+        let (plan, _) = plan_of(&text("tcp 80-90, 85, 91"));
+        assert_eq!(
+            l4s(&plan),
+            [("tcp/80-91".into(), L4::Tcp(ports(&[(80, 91)])))]
+        );
+
+        let (plan, _) = plan_of(&text("site-ssh"));
+        assert_eq!(
+            l4s(&plan),
+            [("site-ssh".into(), L4::Tcp(ports(&[(22, 22)])))]
+        );
+
+        let loaded = crate::load_str("t.zc", &text("tcp 80-90, 85"));
+        let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["W0004", "W0004"]);
+    }
+
     #[test]
     fn services_matching_the_same_traffic_share_one_rule() {
         let (plan, _) = plan_of(&format!(

@@ -60,6 +60,10 @@ pub const CODES: &[(&str, &str)] = &[
         "W0003",
         "conduit compiles to no firewall rule: its ends share no address family",
     ),
+    (
+        "W0004",
+        "redundant port entry: already covered by the other ports of its list",
+    ),
 ];
 
 /// Summary line of a code, if it is a language code.

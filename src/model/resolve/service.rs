@@ -82,16 +82,34 @@ impl Resolver {
                     );
                     return None;
                 }
-                let mut ports = Vec::new();
+                let mut entries = Vec::new();
+                let mut spans = Vec::new();
                 for a in args {
                     match values::port_range(a.text()) {
-                        Ok(p) => ports.push(p),
+                        Ok(p) => {
+                            entries.push(p);
+                            spans.push(a.span());
+                        }
                         Err(e) => self.reader.value_error(e, a.span()),
                     }
                 }
-                ports.sort();
-                ports.dedup();
-                (ports.len() == args.len()).then(|| ServiceMatch {
+                if entries.len() != args.len() {
+                    return None;
+                }
+                for i in redundant_ports(&entries) {
+                    if let (Some(p), Some(at)) = (entries.get(i), spans.get(i)) {
+                        self.push(
+                            Diagnostic::warning(
+                                "W0004",
+                                format!("`{proto} {p}` is already covered by the other ports of this list"),
+                            )
+                            .at(*at, "redundant port entry")
+                            .with_help("remove it: the list matches the same ports without it"),
+                        );
+                    }
+                }
+                let ports = normalise_ports(&entries);
+                Some(ServiceMatch {
                     proto: if proto == "tcp" {
                         Proto::Tcp
                     } else {

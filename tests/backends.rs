@@ -14,6 +14,8 @@
 
 #[path = "backends/cli.rs"]
 mod cli;
+#[path = "backends/edge.rs"]
+mod edge;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/netns.rs"]

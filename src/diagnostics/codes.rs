@@ -53,6 +53,11 @@ pub const CODES: &[(&str, &str)] = &[
         "two zones on one interface without address separation",
     ),
     ("E0504", "target profile is invalid"),
+    (
+        "E0510",
+        "expiry date outside the range the backend can express",
+    ),
+    ("E0511", "two generated names of a backend clash"),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),

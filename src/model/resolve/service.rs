@@ -205,3 +205,39 @@ pub(super) fn inline_service(
     });
     id
 }
+
+/// Puts the inline services (created in order of first use) after the
+/// named ones in name order, and renumbers the conduits' references, so
+/// that `allow tcp 22, udp 53` and `allow udp 53, tcp 22` give the same
+/// model and every later phase the same output.
+pub(super) fn canonical_inline_order(model: &mut Model) {
+    let first_inline = model
+        .services
+        .iter()
+        .position(|s| s.inline)
+        .unwrap_or(model.services.len());
+    let mut order: Vec<usize> = (first_inline..model.services.len()).collect();
+    order.sort_by(|a, b| {
+        let name = |i: &usize| model.services.get(*i).map(|s| s.name.as_str());
+        name(a).cmp(&name(b))
+    });
+    let mut new_id: BTreeMap<u32, ServiceId> = BTreeMap::new();
+    for (pos, old) in order.iter().enumerate() {
+        new_id.insert(*old as u32, ServiceId((first_inline + pos) as u32));
+    }
+    let mut inline = model.services.split_off(first_inline);
+    let mut slots: Vec<Option<Service>> = inline.drain(..).map(Some).collect();
+    for old in &order {
+        if let Some(s) = slots.get_mut(old - first_inline).and_then(Option::take) {
+            model.services.push(s);
+        }
+    }
+    for c in &mut model.conduits {
+        for s in &mut c.services {
+            if let Some(id) = new_id.get(&s.value.0) {
+                s.value = *id;
+            }
+        }
+        c.services.sort_by_key(|s| s.value);
+    }
+}

@@ -16,6 +16,8 @@
 mod cli;
 #[path = "backends/edge.rs"]
 mod edge;
+#[path = "backends/gate.rs"]
+mod gate;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/netns.rs"]

@@ -93,7 +93,12 @@ fn config_path(args: &CheckArgs) -> Option<PathBuf> {
     if let Some(c) = &args.config {
         return Some(c.clone());
     }
-    let first = args.paths.first()?;
+    default_config_path(&args.paths)
+}
+
+/// `conduit.yaml` in the directory of the first path, if there is one.
+pub(super) fn default_config_path(paths: &[PathBuf]) -> Option<PathBuf> {
+    let first = paths.first()?;
     let dir = if first.is_dir() {
         first.clone()
     } else {
@@ -108,7 +113,7 @@ fn config_path(args: &CheckArgs) -> Option<PathBuf> {
 }
 
 /// Reads the project configuration; errors are diagnostics in `sources`.
-fn load_config(
+pub(super) fn load_config(
     path: Option<&Path>,
     sources: &mut SourceMap,
 ) -> Result<RuleConfig, Vec<Diagnostic>> {

@@ -69,6 +69,15 @@ pub const CODES: &[(&str, &str)] = &[
         "W0004",
         "redundant port entry: already covered by the other ports of its list",
     ),
+    ("W0005", "conduit expires soon"),
+    (
+        "W0006",
+        "an always-on conduit allows traffic of a scheduled or expiring conduit",
+    ),
+    (
+        "W0007",
+        "conduit is redundant: another conduit allows all of its traffic",
+    ),
 ];
 
 /// Summary line of a code, if it is a language code.

@@ -148,7 +148,7 @@ fn set_def(out: &mut String, set: &AddrSet) {
 
 /// Address lists (asset endpoints, mixed sides) and port lists of more
 /// than one element: each distinct list is a named set, defined once and
-/// shared by every rule that uses it (`@l3_v4`, `@p1`). Anonymous sets
+/// shared by every rule that uses it (`@l_1a2b3c4d5e6f_v4`, `@p_0ade5e854365`, named by a digest of their elements). Anonymous sets
 /// would say the same, but the kernel creates and names them one by one,
 /// scanning all sets of the table each time, so a ruleset of many
 /// thousand anonymous sets takes minutes to load; named, deduplicated
@@ -251,7 +251,7 @@ impl Lists {
         name
     }
 
-    /// `@z_line1_v4`, `10.30.0.5`, `10.0.3.5-10.0.3.6` or `@l3_v4`.
+    /// `@z_line1_v4`, `10.30.0.5`, `10.0.3.5-10.0.3.6` or `@l_1a2b3c4d5e6f_v4`.
     fn addr(&self, m: &AddrMatch, family: Family) -> String {
         match m {
             AddrMatch::Set(name) => format!("@{}", set_name(name)),
@@ -271,7 +271,7 @@ impl Lists {
         }
     }
 
-    /// `502`, `1024-65535` or `@p1`.
+    /// `502`, `1024-65535` or `@p_0ade5e854365`.
     fn ports(&self, ranges: &[PortRange]) -> String {
         let items = port_items(ranges);
         match items.as_slice() {

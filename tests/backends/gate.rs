@@ -199,6 +199,20 @@ fn the_shipped_examples_pass_their_own_tour() {
         !out.contains("E02"),
         "language errors in the YAML form:\n{out}"
     );
+    // A target profile next to the policies is not read as a policy.
+    let d = dir("with-profile");
+    std::fs::copy(
+        root_dir().join("examples/clean/plant.zc"),
+        d.join("plant.zc"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("edge-fw.yaml"),
+        "name: edge-fw\nbackend: nftables\ninterfaces:\n  enterprise: eth0\n  idmz: eth1\n",
+    )
+    .unwrap();
+    let (code, out, _) = conduit(&["check", s(&d), as_of[0], as_of[1]]);
+    assert_eq!(code, 0, "{out}");
     for backend in ["nftables", "iptables"] {
         let (code, _, err) = conduit(&[
             "compile",

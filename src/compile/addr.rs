@@ -215,6 +215,21 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
+    #[test]
+    fn intersection_and_subset_of_range_sets() {
+        let r = |v: &[(u128, u128)]| RangeSet::from_ranges(v.to_vec());
+        let a = r(&[(1, 5), (10, 20)]);
+        assert!(a.intersects(&r(&[(5, 6)])));
+        assert!(a.intersects(&r(&[(0, 0), (20, 30)])));
+        assert!(!a.intersects(&r(&[(6, 9), (21, 30)])));
+        assert!(!a.intersects(&RangeSet::default()));
+        assert!(r(&[(2, 3), (12, 20)]).is_subset_of(&a));
+        assert!(!r(&[(2, 3), (12, 21)]).is_subset_of(&a));
+        assert!(!r(&[(4, 11)]).is_subset_of(&a));
+        assert!(RangeSet::default().is_subset_of(&a));
+        assert!(a.is_subset_of(&a));
+    }
+
     fn set(nets: &[&str]) -> RangeSet {
         RangeSet::from_ranges(
             nets.iter()

@@ -560,6 +560,45 @@ fn emits_within_limits(plan: &conduit::compile::Plan) {
     }
 }
 
+/// Every W0007 of `check` is true of the plan's verdicts: whatever the
+/// inner conduit allows alone, the outer one allows alone.
+fn redundant_conduits_are_covered(rng: &mut Rng, model: &Model, as_of: Date) {
+    use conduit::compile::overlap;
+    use conduit::compile::plan::RuleKind;
+    let opts = PlanOptions {
+        mode: Mode::Enforce,
+        log_denied: true,
+        as_of,
+        interfaces: None,
+        target: None,
+    };
+    let (plan, _) = plan::build(model, &opts);
+    let only = |name: &str| {
+        let mut p = plan.clone();
+        p.rules
+            .retain(|r| r.conduit == name && r.kind == RuleKind::Allow);
+        p
+    };
+    for d in overlap::lifecycle(model, as_of, overlap::EXPIRY_WARNING_DAYS) {
+        if d.code != "W0007" {
+            continue;
+        }
+        let names: Vec<&str> = d.message.split('`').skip(1).step_by(2).collect();
+        let (inner, outer) = (only(names[0]), only(names[1]));
+        for _ in 0..300 {
+            let pkt = random_packet(rng, model, None);
+            if inner.verdict(&pkt) == Verdict::Allow {
+                assert_eq!(
+                    outer.verdict(&pkt),
+                    Verdict::Allow,
+                    "{}: {pkt:?}",
+                    d.message
+                );
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -580,6 +619,7 @@ proptest! {
         let (plan, _) = plan::build(&model, &opts);
         let reference = RefCtx { model: &model, written: &written, as_of, mode, ifaces: ifaces.as_ref() };
         emits_within_limits(&plan);
+        redundant_conduits_are_covered(&mut rng, &model, as_of);
         for _ in 0..200 {
             let pkt = random_packet(&mut rng, &model, ifaces.as_ref());
             let want = reference.verdict(&pkt);

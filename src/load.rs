@@ -482,7 +482,8 @@ impl Loader {
 }
 
 /// The policy files a path names: the file itself, or the `.zc`, `.yaml`
-/// and `.yml` files directly inside a directory, sorted by name.
+/// and `.yml` files directly inside a directory, sorted by name, except
+/// `conduit.yaml` and target profiles.
 pub fn expand_path(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
@@ -495,10 +496,27 @@ pub fn expand_path(path: &Path) -> std::io::Result<Vec<PathBuf>> {
                 && p.extension()
                     .is_some_and(|e| e == "zc" || e == "yaml" || e == "yml")
                 && p.file_name().is_some_and(|n| n != "conduit.yaml")
+                && !is_target_profile(p)
         })
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// Whether a YAML file is a firewall target profile (a top-level
+/// `backend:` key, which no policy has), so that a directory of policies
+/// may hold the profiles of its firewalls. Only the first 64 KiB are read.
+fn is_target_profile(path: &Path) -> bool {
+    use std::io::Read;
+    if !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return false;
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(65_536).read_to_end(&mut head));
+    read.is_ok()
+        && String::from_utf8_lossy(&head)
+            .lines()
+            .any(|l| l.starts_with("backend:"))
 }
 
 /// Loads policy files (and directories of `.zc`/`.yaml` files) with their

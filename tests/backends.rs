@@ -14,6 +14,10 @@
 
 #[path = "backends/cli.rs"]
 mod cli;
+#[path = "backends/edge.rs"]
+mod edge;
+#[path = "backends/gate.rs"]
+mod gate;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/netns.rs"]

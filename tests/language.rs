@@ -112,13 +112,13 @@ fn every_language_code_has_a_ui_case() {
     let cases: Vec<String> = ui_cases().into_iter().map(|(n, _)| n).collect();
     for (code, _) in codes::CODES {
         // Target profiles (E05xx) and project configuration (E06xx) are
-        // tested with their own phases; W0001 and W0003 with the backends;
-        // E0213 with the rule engine; E0405 (a command-line error), E0406
-        // (FIFOs) and E0407 (the size limit) in tests/safety.
+        // tested with their own phases; W0001, W0003 and W0005-W0007 (from
+        // the rule plan) with the backends; E0213 with the rule engine;
+        // E0405 (a command-line error), E0406 (FIFOs) and E0407 (the size
+        // limit) in tests/safety.
         if code.starts_with("E05")
             || code.starts_with("E06")
-            || *code == "W0001"
-            || *code == "W0003"
+            || matches!(*code, "W0001" | "W0003" | "W0005" | "W0006" | "W0007")
             || *code == "E0213"
             || matches!(*code, "E0405" | "E0406" | "E0407")
         {
@@ -135,7 +135,7 @@ fn every_language_code_has_a_ui_case() {
 fn riverside_checks_clean_in_both_forms() {
     let zc = load_policy(&[PathBuf::from("examples/riverside/plant.zc")]);
     assert!(zc.diagnostics.is_empty(), "{}", render_all(&zc));
-    let yaml = load_policy(&[PathBuf::from("examples/riverside/plant.yaml")]);
+    let yaml = load_policy(&[PathBuf::from("examples/riverside-yaml/plant.yaml")]);
     assert!(yaml.diagnostics.is_empty(), "{}", render_all(&yaml));
     assert_eq!(export(&zc.model, true), export(&yaml.model, true));
     let m = &zc.model;
@@ -394,7 +394,7 @@ fn cli_exit_codes_and_json() {
     assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
     let (code, out, _) = conduit_cmd(&[
         "export",
-        "examples/riverside/plant.yaml",
+        "examples/riverside-yaml/plant.yaml",
         "--format",
         "yaml",
     ]);

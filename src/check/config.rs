@@ -8,6 +8,7 @@
 //! thresholds:                 # override the pack's thresholds
 //!   max-port-range: 32
 //!   min-hops: 3
+//!   expiry-warning-days: 30   # warn (W0005) this long before a conduit expires
 //! ```
 //!
 //! Unknown keys, unknown rule IDs and bad values are errors (E0601) with
@@ -27,6 +28,7 @@ pub struct RuleConfig {
     severity: BTreeMap<String, Severity>,
     max_port_range: Option<u32>,
     min_hops: Option<u32>,
+    expiry_warning_days: Option<u32>,
 }
 
 /// A problem in the configuration file.
@@ -71,6 +73,8 @@ struct ThresholdsFile {
     max_port_range: Option<u32>,
     #[serde(default)]
     min_hops: Option<u32>,
+    #[serde(default)]
+    expiry_warning_days: Option<u32>,
 }
 
 impl RuleConfig {
@@ -104,6 +108,7 @@ impl RuleConfig {
         if let Some(t) = file.thresholds {
             config.max_port_range = t.max_port_range;
             config.min_hops = t.min_hops;
+            config.expiry_warning_days = t.expiry_warning_days;
         }
         if errors.is_empty() {
             Ok(config)
@@ -123,6 +128,12 @@ impl RuleConfig {
 
     pub fn severity_override(&self, id: &str) -> Option<Severity> {
         self.severity.get(id).copied()
+    }
+
+    /// Days before an expiry from which `check` warns (W0005).
+    pub fn expiry_warning_days(&self) -> u32 {
+        self.expiry_warning_days
+            .unwrap_or(crate::compile::overlap::EXPIRY_WARNING_DAYS)
     }
 
     /// The pack's thresholds with this configuration's overrides.

@@ -231,6 +231,13 @@ pub fn run(model: &Model, config: &RuleConfig, as_of: Date) -> CheckReport {
     }
     let mut diagnostics = Vec::new();
     waivers::apply(&ctx, pack, config, &mut findings, &mut diagnostics);
+    // What the rule plan knows (expiry, empty and overlapping conduits):
+    // `check` reports it, so that it is the one gate of a change.
+    diagnostics.extend(crate::compile::overlap::lifecycle(
+        model,
+        as_of,
+        config.expiry_warning_days(),
+    ));
     findings.sort_by_key(finding_key);
     findings.dedup();
     let summary = summary::summarise(model, &findings, as_of);

@@ -96,7 +96,12 @@ fn config_path(args: &CheckArgs) -> Option<PathBuf> {
     if let Some(c) = &args.config {
         return Some(c.clone());
     }
-    let first = args.paths.first()?;
+    default_config_path(&args.paths)
+}
+
+/// `conduit.yaml` in the directory of the first path, if there is one.
+pub(super) fn default_config_path(paths: &[PathBuf]) -> Option<PathBuf> {
+    let first = paths.first()?;
     let dir = if first.is_dir() {
         first.clone()
     } else {
@@ -114,7 +119,7 @@ fn config_path(args: &CheckArgs) -> Option<PathBuf> {
 /// The default `conduit.yaml` is read like a policy file: a regular file
 /// under the size limit inside the policy's tree (a link to a file
 /// elsewhere is refused); `--config FILE` was named by the user.
-fn load_config(
+pub(super) fn load_config(
     path: Option<&Path>,
     explicit: bool,
     roots: &[PathBuf],

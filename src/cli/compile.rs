@@ -48,6 +48,18 @@ pub struct CompileArgs {
     /// Date against which expiry is judged (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
+    /// `findings`: refuse (exit 1, nothing written) when `conduit check`
+    /// would fail. By default the configuration is still written and the
+    /// number of failing findings is printed on standard error.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<CompileDeny>,
+}
+
+/// What `compile --deny` refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompileDeny {
+    /// Findings that make `conduit check` fail (active errors).
+    Findings,
 }
 
 pub fn run(args: CompileArgs) -> Exit {
@@ -73,6 +85,9 @@ pub fn run(args: CompileArgs) -> Exit {
             ModeArg::Monitor => Mode::Monitor,
         };
     }
+    if let Err(exit) = report_findings(&args, &mut loaded, as_of) {
+        return exit;
+    }
     let (plan, warnings) = plan::build(&loaded.model, &opts);
     print_diags(&loaded.sources, &warnings);
     let exit = match compile::generate(backend, &plan) {
@@ -90,6 +105,55 @@ pub fn run(args: CompileArgs) -> Exit {
     std::mem::forget(plan);
     loaded.leak();
     exit
+}
+
+/// Runs the checks of `conduit check` (with the project's conduit.yaml)
+/// and says on standard error how many findings would fail it; with
+/// `--deny findings` such findings stop the compile (exit 1).
+fn report_findings(
+    args: &CompileArgs,
+    loaded: &mut crate::Loaded,
+    as_of: Date,
+) -> Result<(), Exit> {
+    let config_path = super::check::default_config_path(&args.paths);
+    let roots = crate::load::policy_roots(&args.paths);
+    let limits = super::common::read_limits().map_err(|_| Exit::Usage)?;
+    let config = match super::check::load_config(
+        config_path.as_deref(),
+        false,
+        &roots,
+        limits,
+        &mut loaded.sources,
+    ) {
+        Ok(c) => c,
+        Err(diags) => {
+            print_diags(&loaded.sources, &diags);
+            return Err(Exit::Usage);
+        }
+    };
+    let report = crate::check::run(&loaded.model, &config, as_of);
+    let failing = report.count_active(crate::diagnostics::Severity::Error)
+        + report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = report.count_active(crate::diagnostics::Severity::Warning)
+        + report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diagnostics::Severity::Warning)
+            .count();
+    if failing == 0 {
+        return Ok(());
+    }
+    let s = if failing == 1 { "" } else { "s" };
+    if args.deny == Some(CompileDeny::Findings) {
+        eprintln!(
+            "error: the policy has {failing} failing finding{s} ({warnings} warnings); `conduit check` lists them. Nothing was compiled (--deny findings)."
+        );
+        return Err(Exit::Findings);
+    }
+    eprintln!(
+        "warning: the policy has {failing} failing finding{s} ({warnings} warnings); `conduit check` lists them. Compiled anyway: add --deny findings to refuse."
+    );
+    Ok(())
 }
 
 /// The backend and plan options from `--backend` or `--target`.

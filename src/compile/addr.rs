@@ -146,6 +146,38 @@ impl RangeSet {
         RangeSet::from_ranges(out)
     }
 
+    /// Whether some address lies in both sets (a merge of the two sorted
+    /// lists).
+    pub fn intersects(&self, other: &RangeSet) -> bool {
+        let (mut i, mut j) = (0, 0);
+        while let (Some(a), Some(b)) = (self.ranges.get(i), other.ranges.get(j)) {
+            if a.1 < b.0 {
+                i += 1;
+            } else if b.1 < a.0 {
+                j += 1;
+            } else {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether every address of `self` is in `other` (each range of
+    /// `self` lies inside one range of `other`, as both are merged).
+    pub fn is_subset_of(&self, other: &RangeSet) -> bool {
+        let mut j = 0;
+        for &(lo, hi) in &self.ranges {
+            while other.ranges.get(j).is_some_and(|o| o.1 < lo) {
+                j += 1;
+            }
+            match other.ranges.get(j) {
+                Some(&(olo, ohi)) if olo <= lo && hi <= ohi => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+
     /// The ranges as firewall elements: a prefix when a range is exactly
     /// one, a range otherwise.
     pub fn elements(&self, family: Family) -> Vec<Element> {
@@ -182,6 +214,21 @@ fn prefix_len(family: Family, lo: u128, hi: u128) -> Option<u8> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn intersection_and_subset_of_range_sets() {
+        let r = |v: &[(u128, u128)]| RangeSet::from_ranges(v.to_vec());
+        let a = r(&[(1, 5), (10, 20)]);
+        assert!(a.intersects(&r(&[(5, 6)])));
+        assert!(a.intersects(&r(&[(0, 0), (20, 30)])));
+        assert!(!a.intersects(&r(&[(6, 9), (21, 30)])));
+        assert!(!a.intersects(&RangeSet::default()));
+        assert!(r(&[(2, 3), (12, 20)]).is_subset_of(&a));
+        assert!(!r(&[(2, 3), (12, 21)]).is_subset_of(&a));
+        assert!(!r(&[(4, 11)]).is_subset_of(&a));
+        assert!(RangeSet::default().is_subset_of(&a));
+        assert!(a.is_subset_of(&a));
+    }
 
     fn set(nets: &[&str]) -> RangeSet {
         RangeSet::from_ranges(

@@ -34,6 +34,18 @@ use std::fmt::Write as _;
 /// `xt_comment` keeps at most 255 bytes.
 const COMMENT_BYTES: usize = 240;
 const LOG_LIMIT: &str = "-m limit --limit 10/sec --limit-burst 20";
+/// The expiry dates `-m time --datestop` can express: it takes the last
+/// second before the expiry, and iptables reads only the years 1970-2038.
+const EXPIRY_FIRST: Date = Date {
+    year: 1970,
+    month: 1,
+    day: 2,
+};
+const EXPIRY_LAST: Date = Date {
+    year: 2039,
+    month: 1,
+    day: 1,
+};
 /// `xt_multiport` takes at most 15 ports (a range counts twice).
 const MULTIPORT_SLOTS: usize = 15;
 
@@ -44,8 +56,8 @@ impl Backend for Iptables {
         "iptables"
     }
 
-    fn unsupported(&self, _plan: &Plan) -> Vec<Diagnostic> {
-        Vec::new()
+    fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic> {
+        super::plan::expiry_limits(plan, "iptables", EXPIRY_FIRST, Some(EXPIRY_LAST))
     }
 
     /// Both families, always: a policy without IPv6 still denies IPv6
@@ -118,6 +130,12 @@ fn header(out: &mut String, plan: &Plan, family: Family) {
     let _ = writeln!(out, "#   {tool} --noflush FILE");
     out.push_str("# and hook it into FORWARD once (a no-op when the jump is there):\n");
     let _ = writeln!(out, "#   {}", hook_command(family));
+    let _ = writeln!(
+        out,
+        "# conduit {}, plan digest {}",
+        env!("CARGO_PKG_VERSION"),
+        plan.digest()
+    );
     if let Some(t) = &plan.target {
         let _ = writeln!(out, "# target: {}", sanitize(t, 120));
     }

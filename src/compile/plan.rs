@@ -31,6 +31,7 @@ use crate::model::{
     Conduit, Date, Direction, Endpoint, Mode, Model, PortRange, Proto, ServiceMatch, Weekday,
     ZoneId,
 };
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
@@ -210,11 +211,87 @@ impl Plan {
     pub fn rules_of(&self, family: Family) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(move |r| r.family == family)
     }
+
+    /// A digest of everything the plan says (16 hex digits of SHA-256), for
+    /// the header of generated files: the same policy meaning gives the
+    /// same digest, whatever the order of its statements, files and
+    /// comments, and any change of meaning changes it.
+    pub fn digest(&self) -> String {
+        use std::fmt::Write as _;
+        let mut w = DigestWriter(Sha256::new());
+        let _ = write!(w, "{self:?}");
+        hex(&w.0.finalize()).chars().take(16).collect()
+    }
+}
+
+/// Feeds formatted text into a hash without building the string.
+struct DigestWriter(Sha256);
+
+impl std::fmt::Write for DigestWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// A short name derived from content (`len` hex digits of its SHA-256,
+/// at most 64), for generated set, list and chain names: the name follows
+/// what it holds, so an unrelated change in the policy never renames it.
+pub fn content_id(content: &str, len: usize) -> String {
+    hex(&Sha256::digest(content.as_bytes()))
+        .chars()
+        .take(len)
+        .collect()
 }
 
 /// Seconds since 1970-01-01 UTC of 00:00 on `date`.
 pub fn date_to_unix(date: Date) -> i64 {
     date.days_since_epoch() * 86_400
+}
+
+/// E0510 for every conduit whose expiry date lies outside what a backend
+/// can express, `[first, last]` (`last: None` for no upper limit): a
+/// firewall that cannot hold the date must not hold the rule either.
+pub fn expiry_limits(
+    plan: &Plan,
+    backend: &str,
+    first: Date,
+    last: Option<Date>,
+) -> Vec<Diagnostic> {
+    let mut seen: BTreeSet<(&str, Date)> = BTreeSet::new();
+    for rule in &plan.rules {
+        if let Some(d) = rule.expires {
+            if d < first || last.is_some_and(|l| d > l) {
+                seen.insert((rule.conduit.as_str(), d));
+            }
+        }
+    }
+    let range = match last {
+        Some(l) => format!("from {first} to {l}"),
+        None => format!("from {first} on"),
+    };
+    seen.into_iter()
+        .map(|(conduit, d)| {
+            Diagnostic::error(
+                "E0510",
+                format!(
+                    "conduit `{conduit}` expires {d}: {backend} can express expiry dates {range} only"
+                ),
+            )
+            .with_help(format!(
+                "set `expires` within {range}, or compile for a backend that can hold the date"
+            ))
+        })
+        .collect()
 }
 
 /// Builds the plan. Diagnostics: W0001 for every conduit already expired.
@@ -740,6 +817,55 @@ mod tests {
         assert!(set.contains("192.0.2.1".parse().unwrap()));
         assert!(!set.contains("10.3.0.9".parse().unwrap()));
         assert!(!set.contains("10.2.0.9".parse().unwrap()));
+    }
+
+    fn l4s(plan: &Plan) -> Vec<(String, L4)> {
+        plan.rules
+            .iter()
+            .map(|r| (r.service.clone().unwrap_or_default(), r.l4.clone()))
+            .collect()
+    }
+
+    fn ports(list: &[(u16, u16)]) -> Vec<PortRange> {
+        list.iter().map(|&(lo, hi)| PortRange { lo, hi }).collect()
+    }
+
+    #[test]
+    fn repeated_and_overlapping_ports_keep_the_whole_list() {
+        let text = |allow: &str| {
+            format!("{THREE_ZONES}service site-ssh {{\n tcp 22, 22\n}}\nconduit x {{\n a -> b\n allow {allow}\n}}\n")
+        };
+        let (plan, diags) = plan_of(&text("tcp 80, 80"));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(l4s(&plan), [("tcp/80".into(), L4::Tcp(ports(&[(80, 80)])))]);
+
+        let (plan, _) = plan_of(&text("ssh, udp 1, 5000-5010, 1"));
+        assert_eq!(
+            l4s(&plan),
+            [
+                ("ssh".into(), L4::Tcp(ports(&[(22, 22)]))),
+                (
+                    "udp/1,5000-5010".into(),
+                    L4::Udp(ports(&[(1, 1), (5000, 5010)]))
+                ),
+            ]
+        );
+
+        let (plan, _) = plan_of(&text("tcp 80-90, 85, 91"));
+        assert_eq!(
+            l4s(&plan),
+            [("tcp/80-91".into(), L4::Tcp(ports(&[(80, 91)])))]
+        );
+
+        let (plan, _) = plan_of(&text("site-ssh"));
+        assert_eq!(
+            l4s(&plan),
+            [("site-ssh".into(), L4::Tcp(ports(&[(22, 22)])))]
+        );
+
+        let loaded = crate::load_str("t.zc", &text("tcp 80-90, 85"));
+        let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["W0004", "W0004"]);
     }
 
     #[test]

@@ -61,12 +61,30 @@ pub const CODES: &[(&str, &str)] = &[
         "two zones on one interface without address separation",
     ),
     ("E0504", "target profile is invalid"),
+    (
+        "E0510",
+        "expiry date outside the range the backend can express",
+    ),
+    ("E0511", "two generated names of a backend clash"),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),
     (
         "W0003",
         "conduit compiles to no firewall rule: its ends share no address family",
+    ),
+    (
+        "W0004",
+        "redundant port entry: already covered by the other ports of its list",
+    ),
+    ("W0005", "conduit expires soon"),
+    (
+        "W0006",
+        "an always-on conduit allows traffic of a scheduled or expiring conduit",
+    ),
+    (
+        "W0007",
+        "conduit is redundant: another conduit allows all of its traffic",
     ),
 ];
 

@@ -148,8 +148,18 @@ fn zone(model: &Model, z: &Zone) -> ExportZone {
         description: z.description.clone(),
         shutdown_authority: z.shutdown_authority.clone(),
         site: z.site.clone(),
-        networks: z.networks.iter().map(|n| n.value.to_string()).collect(),
-        assets: z.assets.iter().map(asset).collect(),
+        // Canonical order, not declaration order: reordering a zone's
+        // lines never changes the export.
+        networks: {
+            let mut nets: Vec<_> = z.networks.iter().map(|n| n.value).collect();
+            nets.sort_unstable();
+            nets.iter().map(ToString::to_string).collect()
+        },
+        assets: {
+            let mut assets: Vec<&Asset> = z.assets.iter().collect();
+            assets.sort_by(|a, b| a.name.cmp(&b.name));
+            assets.into_iter().map(asset).collect()
+        },
         wireless: z.wireless,
         temporary: z.temporary,
         monitored: z.monitored,
@@ -189,16 +199,8 @@ fn service(s: &Service) -> ExportService {
 fn conduit(model: &Model, c: &Conduit) -> ExportConduit {
     ExportConduit {
         name: c.name.clone(),
-        initiators: c
-            .initiators
-            .iter()
-            .map(|e| model.endpoint_name(e))
-            .collect(),
-        responders: c
-            .responders
-            .iter()
-            .map(|e| model.endpoint_name(e))
-            .collect(),
+        initiators: endpoint_names(model, &c.initiators),
+        responders: endpoint_names(model, &c.responders),
         direction: match c.direction {
             Direction::Forward => "->",
             Direction::Both => "<->",
@@ -223,6 +225,13 @@ fn conduit(model: &Model, c: &Conduit) -> ExportConduit {
         untrusted_transit: c.untrusted_transit,
         controls: c.controls.iter().map(|c| c.as_str()).collect(),
     }
+}
+
+/// Endpoint names sorted by name (the model orders assets as declared).
+fn endpoint_names(model: &Model, side: &[Endpoint]) -> Vec<String> {
+    let mut names: Vec<String> = side.iter().map(|e| model.endpoint_name(e)).collect();
+    names.sort();
+    names
 }
 
 fn waiver(model: &Model, w: &Waiver) -> ExportWaiver {

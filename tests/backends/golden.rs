@@ -128,7 +128,7 @@ fn expired_conduits_are_left_out_with_w0001() {
 
 #[test]
 fn yaml_and_zc_forms_compile_to_the_same_rules() {
-    let yaml = conduit::load_policy(&[root_dir().join("examples/riverside/plant.yaml")]);
+    let yaml = conduit::load_policy(&[root_dir().join("examples/riverside-yaml/plant.yaml")]);
     assert!(!yaml.has_errors(), "{:?}", yaml.diagnostics);
     for backend in ["nftables", "iptables"] {
         let opts = options(Mode::Enforce, "2026-11-28");

@@ -85,7 +85,24 @@ fn zone(name: &str, class: ZoneClass, nets: &[&str], assets: &[&str]) -> Zone {
 
 const AS_OF: &str = "2026-06-10";
 
-fn random_service(rng: &mut Rng, i: usize) -> Service {
+/// Port lists as a policy may write them: repeated entries, overlapping
+/// and adjacent ranges, the ends of the port space.
+fn raw_port_list(rng: &mut Rng) -> Vec<PortRange> {
+    let pools: [&[(u16, u16)]; 6] = [
+        &[(22, 22), (22, 22)],
+        &[(100, 110), (105, 105)],
+        &[(105, 105), (100, 110), (111, 111)],
+        &[(1, 1), (5000, 5010), (1, 1), (443, 443)],
+        &[(1, 65_534), (65_535, 65_535)],
+        &[(120, 125), (123, 130), (110, 110)],
+    ];
+    rng.pick(&pools)
+        .iter()
+        .map(|&(lo, hi)| PortRange { lo, hi })
+        .collect()
+}
+
+fn random_service(rng: &mut Rng, i: usize) -> (Service, Vec<Vec<PortRange>>) {
     let pools: [ServiceMatch; 7] = [
         ServiceMatch {
             proto: Proto::Tcp,
@@ -124,17 +141,31 @@ fn random_service(rng: &mut Rng, i: usize) -> Service {
         },
     ];
     let n = 1 + rng.below(2) as usize;
-    Service {
+    // Each line as written (the reference reads these) and as the model
+    // holds it (normalised, as the resolver makes it).
+    let mut written = Vec::new();
+    let mut matches = Vec::new();
+    for _ in 0..n {
+        let mut m = rng.pick(&pools).clone();
+        if matches!(m.proto, Proto::Tcp | Proto::Udp) && rng.chance(40) {
+            m.ports = raw_port_list(rng);
+        }
+        written.push(m.ports.clone());
+        m.ports = conduit::model::normalise_ports(&m.ports);
+        matches.push(m);
+    }
+    let service = Service {
         name: format!("svc{i}"),
         span: Span::default(),
         builtin: false,
         inline: false,
-        matches: (0..n).map(|_| rng.pick(&pools).clone()).collect(),
+        matches,
         authenticated: false,
         encrypted: false,
         tags: BTreeSet::new(),
         description: None,
-    }
+    };
+    (service, written)
 }
 
 fn random_schedule(rng: &mut Rng) -> Schedule {
@@ -201,9 +232,20 @@ fn random_conduit(rng: &mut Rng, model: &Model, i: usize) -> Conduit {
         owner: None,
         vendor: None,
         expires: rng.chance(30).then(|| {
-            sp(Date::from_days_since_epoch(
-                as_of - 3 + rng.below(20) as i64,
-            ))
+            // Near dates, and dates at and past the backends' limits.
+            let far = [
+                "2038-12-31",
+                "2039-01-02",
+                "2262-04-11",
+                "2262-04-12",
+                "2600-01-01",
+                "9999-12-31",
+            ];
+            sp(if rng.chance(25) {
+                Date::parse(rng.pick::<&str>(&far)).unwrap()
+            } else {
+                Date::from_days_since_epoch(as_of - 3 + rng.below(20) as i64)
+            })
         }),
         schedule: rng.chance(30).then(|| sp(random_schedule(rng))),
         mode: if rng.chance(20) {
@@ -218,7 +260,7 @@ fn random_conduit(rng: &mut Rng, model: &Model, i: usize) -> Conduit {
     }
 }
 
-fn random_model(rng: &mut Rng) -> Model {
+fn random_model(rng: &mut Rng) -> (Model, Vec<Vec<Vec<PortRange>>>) {
     let mut zones = Vec::new();
     if rng.chance(60) {
         zones.push(zone(
@@ -245,19 +287,27 @@ fn random_model(rng: &mut Rng) -> Model {
         if nets.len() == 2 && rng.chance(50) {
             assets.push(a2.as_str());
         }
-        zones.push(zone(&format!("z{i}"), ZoneClass::Ot, &nets, &assets));
+        // Now and then a name longer than nft allows for a set.
+        let name = if rng.chance(15) {
+            format!("z{i}{}", "n".repeat(250 + rng.below(20) as usize))
+        } else {
+            format!("z{i}")
+        };
+        zones.push(zone(&name, ZoneClass::Ot, &nets, &assets));
     }
     zones.sort_by(|a, b| a.name.cmp(&b.name));
     let mut model = Model {
         zones,
         ..Model::default()
     };
-    model.services = (0..3).map(|i| random_service(rng, i)).collect();
+    let (services, written): (Vec<Service>, Vec<_>) =
+        (0..3).map(|i| random_service(rng, i)).unzip();
+    model.services = services;
     let conduits = 1 + rng.below(4) as usize;
     model.conduits = (0..conduits)
         .map(|i| random_conduit(rng, &model, i))
         .collect();
-    model
+    (model, written)
 }
 
 fn random_addr(rng: &mut Rng, model: &Model) -> IpAddr {
@@ -321,7 +371,9 @@ fn random_packet(
     if src.is_ipv4() != dst.is_ipv4() {
         dst = src;
     }
-    let ports = [22u16, 100, 105, 110, 111, 123, 443];
+    let ports = [
+        1u16, 2, 22, 100, 105, 110, 111, 112, 123, 130, 131, 443, 5005, 65_535,
+    ];
     let l4 = match rng.below(5) {
         0 | 1 => PacketL4::Tcp(*rng.pick(&ports)),
         2 => PacketL4::Udp(*rng.pick(&ports)),
@@ -380,16 +432,18 @@ fn ref_endpoint(model: &Model, ep: &Endpoint, addr: IpAddr) -> bool {
     }
 }
 
-fn ref_service(model: &Model, c: &Conduit, pkt: &Packet) -> bool {
+fn ref_service(model: &Model, written: &[Vec<Vec<PortRange>>], c: &Conduit, pkt: &Packet) -> bool {
     let v4 = pkt.src.is_ipv4();
     c.services.iter().any(|s| {
         model
             .service(s.value)
             .matches
             .iter()
-            .any(|m| match (m.proto, pkt.l4) {
+            .zip(&written[s.value.0 as usize])
+            .any(|(m, ports)| match (m.proto, pkt.l4) {
+                // The ports as written: any entry holds the port.
                 (Proto::Tcp, PacketL4::Tcp(p)) | (Proto::Udp, PacketL4::Udp(p)) => {
-                    m.ports.iter().any(|r| r.lo <= p && p <= r.hi)
+                    ports.iter().any(|r| r.lo <= p && p <= r.hi)
                 }
                 // `icmp N` names an ICMPv4 type; plain `icmp` is ICMP or ICMPv6.
                 (Proto::Icmp, PacketL4::Icmp(t)) => m.icmp_type.is_none_or(|want| v4 && want == t),
@@ -412,6 +466,8 @@ fn ref_schedule(s: &Schedule, unix: i64) -> bool {
 
 struct RefCtx<'a> {
     model: &'a Model,
+    /// Per service and line, the ports as written.
+    written: &'a [Vec<Vec<PortRange>>],
     as_of: Date,
     mode: Mode,
     ifaces: Option<&'a BTreeMap<ZoneId, String>>,
@@ -451,7 +507,7 @@ impl RefCtx<'_> {
         let conduits = &self.model.conduits;
         let allowed = conduits.iter().any(|c| {
             self.on_flow(c, pkt)
-                && ref_service(self.model, c, pkt)
+                && ref_service(self.model, self.written, c, pkt)
                 && c.schedule
                     .as_ref()
                     .is_none_or(|s| ref_schedule(&s.value, pkt.unix_time))
@@ -470,13 +526,86 @@ impl RefCtx<'_> {
     }
 }
 
+/// Both backends emit the plan, or (iptables only) refuse an expiry past
+/// what `--datestop` reads with E0510; no nft name exceeds 255 bytes and no
+/// `meta time` exceeds the kernel clock.
+fn emits_within_limits(plan: &conduit::compile::Plan) {
+    use conduit::compile;
+    for backend in ["nftables", "iptables"] {
+        let b = compile::backend(backend).unwrap();
+        match compile::generate(b, plan) {
+            Ok(files) => {
+                for f in files {
+                    for line in f.text.lines() {
+                        if let Some(name) = line.trim().strip_prefix("set ") {
+                            assert!(name.len() <= 255 + 2, "{name}");
+                        }
+                    }
+                    for n in f.text.split("meta time < ").skip(1) {
+                        let secs: i64 = n.split(' ').next().unwrap().parse().unwrap();
+                        assert!(secs <= i64::MAX / 1_000_000_000);
+                    }
+                }
+            }
+            Err(errors) => {
+                let last = Date::parse("2039-01-01").unwrap();
+                assert_eq!(backend, "iptables", "{errors:?}");
+                assert!(errors.iter().all(|e| e.code == "E0510"), "{errors:?}");
+                assert!(plan
+                    .rules
+                    .iter()
+                    .any(|r| r.expires.is_some_and(|d| d > last)));
+            }
+        }
+    }
+}
+
+/// Every W0007 of `check` is true of the plan's verdicts: whatever the
+/// inner conduit allows alone, the outer one allows alone.
+fn redundant_conduits_are_covered(rng: &mut Rng, model: &Model, as_of: Date) {
+    use conduit::compile::overlap;
+    use conduit::compile::plan::RuleKind;
+    let opts = PlanOptions {
+        mode: Mode::Enforce,
+        log_denied: true,
+        as_of,
+        interfaces: None,
+        target: None,
+    };
+    let (plan, _) = plan::build(model, &opts);
+    let only = |name: &str| {
+        let mut p = plan.clone();
+        p.rules
+            .retain(|r| r.conduit == name && r.kind == RuleKind::Allow);
+        p
+    };
+    for d in overlap::lifecycle(model, as_of, overlap::EXPIRY_WARNING_DAYS) {
+        if d.code != "W0007" {
+            continue;
+        }
+        let names: Vec<&str> = d.message.split('`').skip(1).step_by(2).collect();
+        let (inner, outer) = (only(names[0]), only(names[1]));
+        for _ in 0..300 {
+            let pkt = random_packet(rng, model, None);
+            if inner.verdict(&pkt) == Verdict::Allow {
+                assert_eq!(
+                    outer.verdict(&pkt),
+                    Verdict::Allow,
+                    "{}: {pkt:?}",
+                    d.message
+                );
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
     fn plan_verdict_matches_the_policy(seed in any::<u64>()) {
         let mut rng = Rng(seed);
-        let model = random_model(&mut rng);
+        let (model, written) = random_model(&mut rng);
         let mode = if rng.chance(20) { Mode::Monitor } else { Mode::Enforce };
         let ifaces: Option<BTreeMap<ZoneId, String>> = rng.chance(30).then(|| {
             model
@@ -488,7 +617,9 @@ proptest! {
         let as_of = Date::parse(AS_OF).unwrap();
         let opts = PlanOptions { mode, log_denied: true, as_of, interfaces: ifaces.clone(), target: None };
         let (plan, _) = plan::build(&model, &opts);
-        let reference = RefCtx { model: &model, as_of, mode, ifaces: ifaces.as_ref() };
+        let reference = RefCtx { model: &model, written: &written, as_of, mode, ifaces: ifaces.as_ref() };
+        emits_within_limits(&plan);
+        redundant_conduits_are_covered(&mut rng, &model, as_of);
         for _ in 0..200 {
             let pkt = random_packet(&mut rng, &model, ifaces.as_ref());
             let want = reference.verdict(&pkt);

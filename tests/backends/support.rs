@@ -56,13 +56,41 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// Whether a root-only test may run; prints a visible skip otherwise, or
-/// fails when `CONDUIT_REQUIRE_NETNS=1`.
+/// The tools the root-only tests run.
+pub const TOOLS: &[&str] = &["nft", "iptables-restore", "ip6tables-restore", "ip"];
+
+/// Whether `tool` is an executable file on `PATH` (or in the sbin
+/// directories, which `PATH` of a plain user often lacks).
+pub fn has_tool(tool: &str) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin"].map(PathBuf::from))
+        .any(|dir| {
+            std::fs::metadata(dir.join(tool)).is_ok_and(|m| {
+                m.is_file()
+                    && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+            })
+        })
+}
+
+/// Root, with every tool of [`TOOLS`] installed.
+pub fn tools_ready() -> bool {
+    is_root() && TOOLS.iter().all(|t| has_tool(t))
+}
+
+/// Whether a root-only test may run (root, and every tool of [`TOOLS`]
+/// installed); prints a visible skip otherwise, or fails when
+/// `CONDUIT_REQUIRE_NETNS=1`.
 pub fn root_or_skip(test: &str) -> bool {
-    if is_root() {
+    let missing: Vec<&str> = TOOLS.iter().copied().filter(|t| !has_tool(t)).collect();
+    if is_root() && missing.is_empty() {
         return true;
     }
-    let msg = format!("SKIPPED {test}: needs root (nft, iptables-restore, ip netns)");
+    let msg = if is_root() {
+        format!("SKIPPED {test}: not installed: {}", missing.join(", "))
+    } else {
+        format!("SKIPPED {test}: needs root (nft, iptables-restore, ip netns)")
+    };
     if std::env::var("CONDUIT_REQUIRE_NETNS").as_deref() == Ok("1") {
         panic!("{msg}, and CONDUIT_REQUIRE_NETNS=1");
     }

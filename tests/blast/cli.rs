@@ -146,7 +146,7 @@ fn yaml_front_end_gives_the_same_blast_report() {
     let (_, zc, _) = conduit(&["blast", PLANT, AS_OF, "--format", "json"]);
     let (code, yaml, err) = conduit(&[
         "blast",
-        "examples/riverside/plant.yaml",
+        "examples/riverside-yaml/plant.yaml",
         AS_OF,
         "--format",
         "json",

@@ -115,7 +115,10 @@ fn riverside_findings_today() {
 #[test]
 fn riverside_yaml_form_gives_the_same_findings() {
     let (_, zc) = check_path(&root().join("examples/riverside/plant.zc"), "2026-11-28");
-    let (_, yaml) = check_path(&root().join("examples/riverside/plant.yaml"), "2026-11-28");
+    let (_, yaml) = check_path(
+        &root().join("examples/riverside-yaml/plant.yaml"),
+        "2026-11-28",
+    );
     let key = |r: &conduit::check::CheckReport| -> Vec<(String, String, String)> {
         let mut v: Vec<_> = r
             .findings

@@ -79,6 +79,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         .values()
         .map(|d| r.conduit(d, &mut model))
         .collect();
+    service::canonical_inline_order(&mut model);
     model.waivers = waivers.iter().filter_map(|w| r.waiver(w, &model)).collect();
     model
         .waivers

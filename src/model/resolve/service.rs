@@ -82,16 +82,34 @@ impl Resolver {
                     );
                     return None;
                 }
-                let mut ports = Vec::new();
+                let mut entries = Vec::new();
+                let mut spans = Vec::new();
                 for a in args {
                     match values::port_range(a.text()) {
-                        Ok(p) => ports.push(p),
+                        Ok(p) => {
+                            entries.push(p);
+                            spans.push(a.span());
+                        }
                         Err(e) => self.reader.value_error(e, a.span()),
                     }
                 }
-                ports.sort();
-                ports.dedup();
-                (ports.len() == args.len()).then(|| ServiceMatch {
+                if entries.len() != args.len() {
+                    return None;
+                }
+                for i in redundant_ports(&entries) {
+                    if let (Some(p), Some(at)) = (entries.get(i), spans.get(i)) {
+                        self.push(
+                            Diagnostic::warning(
+                                "W0004",
+                                format!("`{proto} {p}` is already covered by the other ports of this list"),
+                            )
+                            .at(*at, "redundant port entry")
+                            .with_help("remove it: the list matches the same ports without it"),
+                        );
+                    }
+                }
+                let ports = normalise_ports(&entries);
+                Some(ServiceMatch {
                     proto: if proto == "tcp" {
                         Proto::Tcp
                     } else {
@@ -186,4 +204,40 @@ pub(super) fn inline_service(
         description: None,
     });
     id
+}
+
+/// Puts the inline services (created in order of first use) after the
+/// named ones in name order, and renumbers the conduits' references, so
+/// that `allow tcp 22, udp 53` and `allow udp 53, tcp 22` give the same
+/// model and every later phase the same output.
+pub(super) fn canonical_inline_order(model: &mut Model) {
+    let first_inline = model
+        .services
+        .iter()
+        .position(|s| s.inline)
+        .unwrap_or(model.services.len());
+    let mut order: Vec<usize> = (first_inline..model.services.len()).collect();
+    order.sort_by(|a, b| {
+        let name = |i: &usize| model.services.get(*i).map(|s| s.name.as_str());
+        name(a).cmp(&name(b))
+    });
+    let mut new_id: BTreeMap<u32, ServiceId> = BTreeMap::new();
+    for (pos, old) in order.iter().enumerate() {
+        new_id.insert(*old as u32, ServiceId((first_inline + pos) as u32));
+    }
+    let mut inline = model.services.split_off(first_inline);
+    let mut slots: Vec<Option<Service>> = inline.drain(..).map(Some).collect();
+    for old in &order {
+        if let Some(s) = slots.get_mut(old - first_inline).and_then(Option::take) {
+            model.services.push(s);
+        }
+    }
+    for c in &mut model.conduits {
+        for s in &mut c.services {
+            if let Some(id) = new_id.get(&s.value.0) {
+                s.value = *id;
+            }
+        }
+        c.services.sort_by_key(|s| s.value);
+    }
 }

@@ -36,6 +36,57 @@ impl PortRange {
     }
 }
 
+/// A port list in its one canonical form: sorted, with overlapping and
+/// adjacent ranges merged (`80-90, 85, 91` is `80-91`). Two lists mean the
+/// same ports exactly when their normal forms are equal, and backends may
+/// load the result as an interval set (nftables refuses overlapping
+/// intervals in one set).
+pub fn normalise_ports(ranges: &[PortRange]) -> Vec<PortRange> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<PortRange> = Vec::with_capacity(sorted.len());
+    for r in sorted {
+        match out.last_mut() {
+            Some(last) if u32::from(r.lo) <= u32::from(last.hi) + 1 => {
+                last.hi = last.hi.max(r.hi);
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Indices of the entries of a port list as written that add no port to
+/// the others: a repeated entry (the later one) or one inside other
+/// entries. Leaving all of them out keeps every port of the list (each is
+/// judged against the entries still kept), so a warning can say
+/// "redundant" truthfully.
+pub fn redundant_ports(entries: &[PortRange]) -> Vec<usize> {
+    let mut dropped = vec![false; entries.len()];
+    for (i, e) in entries.iter().enumerate() {
+        let others: Vec<PortRange> = entries
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i && !dropped.get(*j).copied().unwrap_or(true))
+            .filter(|(j, o)| *j < i || *o != e)
+            .map(|(_, o)| *o)
+            .collect();
+        let covered = normalise_ports(&others)
+            .iter()
+            .any(|r| r.lo <= e.lo && e.hi <= r.hi);
+        if covered {
+            if let Some(d) = dropped.get_mut(i) {
+                *d = true;
+            }
+        }
+    }
+    dropped
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.then_some(i))
+        .collect()
+}
+
 impl fmt::Display for PortRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.lo == self.hi {
@@ -118,5 +169,46 @@ pub struct Service {
 impl Service {
     pub fn has(&self, tag: Tag) -> bool {
         self.tags.contains(&tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+
+    fn r(lo: u16, hi: u16) -> PortRange {
+        PortRange { lo, hi }
+    }
+
+    #[test]
+    fn normal_form_sorts_and_merges_overlapping_and_adjacent_ranges() {
+        assert_eq!(normalise_ports(&[r(80, 80), r(80, 80)]), [r(80, 80)]);
+        assert_eq!(normalise_ports(&[r(85, 85), r(80, 90)]), [r(80, 90)]);
+        assert_eq!(normalise_ports(&[r(91, 91), r(80, 90)]), [r(80, 91)]);
+        assert_eq!(
+            normalise_ports(&[r(5000, 5010), r(1, 1), r(3, 3)]),
+            [r(1, 1), r(3, 3), r(5000, 5010)]
+        );
+        assert_eq!(
+            normalise_ports(&[r(65535, 65535), r(1, 65534)]),
+            [r(1, 65535)]
+        );
+    }
+
+    #[test]
+    fn redundant_entries_are_repeats_and_contained_ones() {
+        assert_eq!(redundant_ports(&[r(80, 80), r(80, 80)]), [1]);
+        assert_eq!(redundant_ports(&[r(80, 90), r(85, 85)]), [1]);
+        assert_eq!(redundant_ports(&[r(85, 85), r(80, 90)]), [0]);
+        assert!(redundant_ports(&[r(80, 80), r(81, 81)]).is_empty());
+        // Covered only by two others together, and those two not dropped.
+        let e = [r(1, 2), r(2, 3), r(1, 1), r(3, 3)];
+        let d = redundant_ports(&e);
+        let kept: Vec<PortRange> = (0..e.len())
+            .filter(|i| !d.contains(i))
+            .map(|i| e[i])
+            .collect();
+        assert_eq!(normalise_ports(&kept), normalise_ports(&e));
     }
 }

@@ -214,6 +214,7 @@ fn the_shipped_examples_pass_their_own_tour() {
     let (code, out, _) = conduit(&["check", s(&d), as_of[0], as_of[1]]);
     assert_eq!(code, 0, "{out}");
     for backend in ["nftables", "iptables"] {
+        let out_file = d.join(format!("fw-{backend}"));
         let (code, _, err) = conduit(&[
             "compile",
             "examples/clean/",
@@ -223,6 +224,8 @@ fn the_shipped_examples_pass_their_own_tour() {
             as_of[1],
             "--deny",
             "findings",
+            "-o",
+            s(&out_file),
         ]);
         assert_eq!(code, 0, "{backend}: {err}");
     }

@@ -8,6 +8,7 @@
 
 pub mod addr;
 pub mod eval;
+pub mod explain;
 pub mod plan;
 pub mod target;
 

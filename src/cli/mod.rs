@@ -12,6 +12,7 @@ mod explain;
 mod export;
 mod fmt;
 mod graph;
+mod observe;
 
 pub use common::{today, Exit};
 
@@ -47,6 +48,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Print the documentation of a rule or diagnostic code.
     Explain(explain::ExplainArgs),
+    /// Judge flow logs (Zeek, kernel log, CSV) against the policy; propose conduits.
+    Observe(observe::ObserveArgs),
 }
 
 /// Runs the binary: parses arguments, dispatches, maps the result to an exit code.
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Blast(args) => blast::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Observe(args) => observe::run(args),
     };
     exit.code()
 }

@@ -22,3 +22,6 @@ mod propose;
 
 #[path = "observe/time.rs"]
 mod time;
+
+#[path = "observe/inventory.rs"]
+mod inventory;

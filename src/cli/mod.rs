@@ -12,6 +12,7 @@ mod explain;
 mod export;
 mod fmt;
 mod graph;
+mod inventory;
 mod observe;
 
 pub use common::{today, Exit};
@@ -50,6 +51,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Judge flow logs (Zeek, kernel log, CSV) against the policy; propose conduits.
     Observe(observe::ObserveArgs),
+    /// Asset inventory: `inventory import FILE.csv` drafts zones and assets.
+    Inventory(inventory::InventoryArgs),
 }
 
 /// Runs the binary: parses arguments, dispatches, maps the result to an exit code.
@@ -71,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Observe(args) => observe::run(args),
+        Command::Inventory(args) => inventory::run(args),
     };
     exit.code()
 }

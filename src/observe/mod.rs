@@ -14,6 +14,7 @@
 //! messages quoting a line escape its control characters.
 
 pub mod aggregate;
+pub mod inventory;
 pub mod propose;
 pub mod read;
 pub mod report;

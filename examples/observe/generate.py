@@ -15,7 +15,9 @@ reason `conduit observe` must give). Writes, deterministically:
                   in the simple CSV form
 
 `generate.py --lines N --format zeek|zeek-json|kernel|csv OUT` writes N
-lines of the same traffic mix spread over the day, for memory figures.
+lines of the same traffic mix spread over the day, for memory figures
+(`-` for standard output); `--distinct K` makes every other line come from
+one of K enterprise clients, so that the number of distinct flows grows.
 """
 
 import argparse
@@ -202,7 +204,7 @@ def write_day(outdir):
             f.write("%d,%s,%s,%s,%d\n" % (int(c[0]), c[1], c[2], c[3], c[4]))
 
 
-def write_many(n, fmt, out):
+def write_many(n, fmt, out, distinct=0):
     """N lines of the day's traffic mix, spread evenly over the day."""
     rng = random.Random(n)
     day = connections(random.Random(1))
@@ -214,9 +216,13 @@ def write_many(n, fmt, out):
         # Vary the client and the second so that flows stay few but lines differ.
         ts = DAY + (i * 86400.0 / n)
         c = (ts,) + c[1:]
+        if distinct and i % 2:
+            k = (i // 2) % min(distinct, 64000)
+            c = (ts, "10.10.%d.%d" % (k // 250, 1 + k % 250), "10.20.0.10", "tcp", 443, "ok")
         if fmt == "zeek":
             w.write("%.6f\tC%08d\t%s\t%d\t%s\t%d\t%s\t-\t0.1\t10\t10\tSF\tT\tT\t0\tShAF\t1\t60\t1\t60\t-\n" % (
-                ts, i, c[1], 40000 + i % 20000, c[2], c[4] if c[3] != "icmp" else 0, c[3]))
+                ts, i, c[1], 40000 + i % 20000 if c[3] != "icmp" else c[4], c[2],
+                c[4] if c[3] != "icmp" else 0, c[3]))
         elif fmt == "zeek-json":
             w.write('{"ts":%.6f,"uid":"C%08d","id.orig_h":"%s","id.orig_p":%d,"id.resp_h":"%s","id.resp_p":%d,"proto":"%s","conn_state":"SF"}\n' % (
                 ts, i, c[1], 40000 + i % 20000 if c[3] != "icmp" else c[4], c[2], c[4] if c[3] != "icmp" else 0, c[3]))
@@ -234,10 +240,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int)
     ap.add_argument("--format", default="zeek", choices=["zeek", "zeek-json", "kernel", "csv"])
+    ap.add_argument("--distinct", type=int, default=0)
     ap.add_argument("out", nargs="?", default=".")
     a = ap.parse_args()
     if a.lines:
-        write_many(a.lines, a.format, a.out)
+        write_many(a.lines, a.format, a.out, a.distinct)
     else:
         write_day(a.out)
 

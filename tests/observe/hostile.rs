@@ -152,3 +152,49 @@ fn a_hostile_log_gives_line_numbered_warnings_and_a_clean_report() {
     assert_eq!(s["lines"], HOSTILE.len() as u64 - 1 + 5);
     assert!(s["malformed"].as_u64().unwrap() >= 20, "{s}");
 }
+
+#[test]
+fn kernel_log_variants_are_read() {
+    let reference = Date::parse("2026-12-01").unwrap();
+    let mut r = Reader::new(Some(Format::Kernel), reference);
+    let cases = [
+        // journalctl -o short-iso-precise, IPv6, ICMPv6 echo.
+        (
+            "2026-11-30T19:30:12.123456+00:00 fw kernel: conduit-monitor: IN=ens6 OUT=ens7 SRC=2001:db8:10::5 DST=2001:db8:40::10 LEN=104 TC=0 HOPLIMIT=63 FLOWLBL=0 PROTO=ICMPv6 TYPE=128 CODE=0 ID=7 SEQ=1",
+            "conn 2001:db8:10::5 2001:db8:40::10 Icmp(128) 1796067012",
+        ),
+        // journalctl (short), a zero-padded day, an offset-free UDP packet.
+        (
+            "Nov 30 19:30:12 fw kernel: conduit-deny: IN=ens6 OUT=ens7 SRC=10.30.0.5 DST=8.8.8.8 LEN=76 PROTO=UDP SPT=5353 DPT=53 LEN=56",
+            "conn 10.30.0.5 8.8.8.8 Udp(53) 1796067012",
+        ),
+        // An ICMP error quoting the packet it answers: the outer addresses count.
+        (
+            "2026-11-30T19:30:12Z fw kernel: conduit-deny: IN=ens6 OUT=ens7 SRC=10.30.0.5 DST=10.40.1.10 LEN=56 PROTO=ICMP TYPE=3 CODE=3 [SRC=10.40.1.10 DST=10.30.0.5 LEN=28 PROTO=UDP SPT=1 DPT=2 LEN=8 ]",
+            "conn 10.30.0.5 10.40.1.10 Icmp(3) 1796067012",
+        ),
+        // dmesg's own time inside the message, another protocol by number.
+        (
+            "2026-11-30T19:30:12+0000 fw kernel: [ 1234.5678] conduit-deny: IN=ens6 OUT=ens7 SRC=10.30.0.5 DST=10.40.1.10 LEN=56 PROTO=47",
+            "conn 10.30.0.5 10.40.1.10 Proto(47) 1796067012",
+        ),
+        // A reply (SYN ACK) and an ACK logged by monitor mode: not a new connection.
+        (
+            "2026-11-30T19:30:12Z fw kernel: conduit-monitor: SRC=10.40.1.10 DST=10.30.0.5 PROTO=TCP SPT=102 DPT=50000 ACK SYN URGP=0",
+            "skip",
+        ),
+        (
+            "2026-11-30T19:30:12Z fw kernel: conduit-monitor: SRC=10.40.1.10 DST=10.30.0.5 PROTO=TCP SPT=102 DPT=50000 ACK URGP=0",
+            "skip",
+        ),
+        ("2026-11-30T19:30:12Z fw sshd[1]: Accepted publickey for ops", "skip"),
+    ];
+    for (line, want) in cases {
+        let got = match r.line(line) {
+            Line::Conn(c) => format!("conn {} {} {:?} {}", c.src, c.dst, c.l4, c.ts),
+            Line::Skip => "skip".to_string(),
+            Line::Bad(m) => format!("bad {m}"),
+        };
+        assert_eq!(got, want, "{line}");
+    }
+}

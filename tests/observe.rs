@@ -25,3 +25,6 @@ mod time;
 
 #[path = "observe/inventory.rs"]
 mod inventory;
+
+#[path = "observe/property.rs"]
+mod property;

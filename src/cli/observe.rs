@@ -112,7 +112,7 @@ pub fn run(args: ObserveArgs) -> Exit {
     }
     let report = Report::build(&obs, files);
     if let Some(path) = &args.propose {
-        let text = propose::proposal(&obs);
+        let text = propose::proposal(&obs).text;
         if let Err(e) = write_atomic(path, text.as_bytes()) {
             eprintln!("error[E0401]: cannot write {}: {e}", path.display());
             return Exit::Usage;

@@ -18,7 +18,7 @@
 //! Only policy names (checked by the language), parsed addresses and
 //! numbers reach the text: nothing from a log line is copied.
 
-use super::aggregate::{FlowKey, Observer, Outcome, Seen};
+use super::aggregate::{FlowKey, L4Key, Observer, Outcome, Seen};
 use super::time::format_iso;
 use crate::compile::eval::PacketL4;
 use crate::compile::explain::DenyReason;
@@ -60,8 +60,17 @@ struct Group {
 
 type GroupKey = (End, End, Svc);
 
-/// The proposal text for the deviations the observer counted.
-pub fn proposal(obs: &Observer<'_>) -> String {
+/// A proposal: its `.zc` text, and the flows it refuses to allow
+/// (source, destination, transport), which stay deviations once the
+/// text is merged with the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub text: String,
+    pub refused: BTreeSet<(IpAddr, IpAddr, L4Key)>,
+}
+
+/// The proposal for the deviations the observer counted.
+pub fn proposal(obs: &Observer<'_>) -> Proposal {
     let model = obs.model;
     let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
     let mut loose: Vec<(FlowKey, Seen, String)> = Vec::new();
@@ -86,7 +95,17 @@ pub fn proposal(obs: &Observer<'_>) -> String {
         }
     }
     refuse_covering(model, &mut groups, &loose);
-    render(model, &groups, &loose)
+    let refused = groups
+        .values()
+        .filter(|g| g.refused.is_some())
+        .flat_map(|g| g.flows.iter().map(|(k, _)| k))
+        .chain(loose.iter().map(|(k, _, _)| k))
+        .map(|k| (k.src, k.dst, k.l4))
+        .collect();
+    Proposal {
+        text: render(model, &groups, &loose),
+        refused,
+    }
 }
 
 /// The end for an address, or why none can be proposed.
@@ -224,7 +243,9 @@ fn svc_allows(model: &Model, svc: &Svc, l4: PacketL4, src: IpAddr) -> bool {
                 .iter()
                 .any(|m| line_allows(m, l4, v6))
         }),
-        Svc::Inline(_) => true,
+        Svc::Inline(text) => {
+            *text == l4_text(l4) || (text == "icmp" && matches!(l4, PacketL4::Icmp(_)))
+        }
     }
 }
 

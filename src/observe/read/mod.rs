@@ -100,12 +100,20 @@ impl Reader {
             }
             *self = Reader::new(Some(Format::detect(text)), reference);
         }
-        match self {
+        let line = match self {
             Reader::Auto { .. } => Line::Skip,
             Reader::Zeek(r) => r.line(text),
             Reader::ZeekJson(r) => r.line(text),
             Reader::Kernel(r) => r.line(text),
             Reader::Csv(r) => r.line(text),
+        };
+        match line {
+            // No packet has an IPv4 and an IPv6 end.
+            Line::Conn(c) if c.src.is_ipv4() != c.dst.is_ipv4() => Line::Bad(format!(
+                "source {} and destination {} are of different address families",
+                c.src, c.dst
+            )),
+            other => other,
         }
     }
 }

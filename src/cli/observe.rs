@@ -16,7 +16,7 @@ use crate::observe::aggregate::Observer;
 use crate::observe::read::{Format, Reader};
 use crate::observe::report::{FileSummary, Report};
 use crate::observe::stream::{each_line, RawLine, MAX_LINE};
-use crate::observe::{propose, Line, LineError};
+use crate::observe::{propose, Line, LineError, CODE_BAD_LINE};
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -200,5 +200,13 @@ fn read_log(
         );
     }
     s.format = reader.format().map(Format::as_str);
+    if s.connections == 0 && s.lines > 0 {
+        eprintln!(
+            "{}: warning[{CODE_BAD_LINE}]: no connection in {} lines read as {}: is --log-format right?",
+            crate::observe::escape(&name),
+            s.lines,
+            s.format.unwrap_or("auto")
+        );
+    }
     Ok(s)
 }

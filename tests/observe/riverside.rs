@@ -218,6 +218,38 @@ fn text_and_markdown_tell_the_same_story_and_the_exit_codes_hold() {
     assert!(missing.stderr.contains("cannot read"));
     let bad_date = conduit(&["observe", PLANT, "--log", log, "--as-of", "30.11.2026"]);
     assert_eq!(bad_date.code, 2);
+    // Zeek records without their header read as a kernel log: nothing in
+    // them is ours, and the run says so.
+    let headless = dir.join("headless.log");
+    let body: String = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&headless, body).unwrap();
+    let run = conduit(&["observe", PLANT, "--log", headless.to_str().unwrap()]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("no connection in 712 lines read as kernel"),
+        "{}",
+        run.stderr
+    );
+    let run = conduit(&[
+        "observe",
+        PLANT,
+        "--log",
+        headless.to_str().unwrap(),
+        "--log-format",
+        "zeek",
+    ]);
+    assert!(
+        run.stderr
+            .contains(":1: warning[O0001]: a record before the #fields header"),
+        "{}",
+        run.stderr
+    );
     let no_log = conduit(&["observe", PLANT]);
     assert_eq!(no_log.code, 2);
 }

@@ -107,3 +107,114 @@ proptest! {
         prop_assert_eq!(refused.len(), proposal.refused.len());
     }
 }
+
+/// One connection in each log format.
+fn as_formats(ts: i64, src: &str, dst: &str, proto: &str, port: u16, i: usize) -> [String; 4] {
+    let (orig_p, resp_p) = if proto == "icmp" {
+        (port, 0)
+    } else {
+        (40000 + (i as u16 % 1000), port)
+    };
+    let zeek = format!("{ts}.{:06}\tC{i:08}\t{src}\t{orig_p}\t{dst}\t{resp_p}\t{proto}\t-\t-\t-\t-\tS0\t-\t-\t0\tS\t1\t60\t0\t0\t-", i % 1_000_000);
+    let iso = |t: i64| {
+        let d = Date::from_days_since_epoch(t.div_euclid(86_400));
+        let s = t.rem_euclid(86_400);
+        format!("{d}T{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    };
+    let json = if i % 2 == 0 {
+        format!(
+            r#"{{"ts":{ts}.5,"uid":"C{i}","id.orig_h":"{src}","id.orig_p":{orig_p},"id.resp_h":"{dst}","id.resp_p":{resp_p},"proto":"{proto}","conn_state":"S0"}}"#
+        )
+    } else {
+        format!(
+            r#"{{"ts":"{}.123456Z","id":{{"orig_h":"{src}","orig_p":{orig_p},"resp_h":"{dst}","resp_p":{resp_p}}},"proto":"{proto}"}}"#,
+            iso(ts)
+        )
+    };
+    let fields = match proto {
+        "tcp" => format!("PROTO=TCP SPT=40000 DPT={port} WINDOW=64240 RES=0x00 SYN URGP=0"),
+        "udp" => format!("PROTO=UDP SPT=40000 DPT={port} LEN=20"),
+        _ if src.contains(':') => format!("PROTO=ICMPv6 TYPE={port} CODE=0 ID=1 SEQ=1"),
+        _ => format!("PROTO=ICMP TYPE={port} CODE=0 ID=1 SEQ=1"),
+    };
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let stamp = if i % 2 == 0 {
+        format!("{}+00:00", iso(ts))
+    } else {
+        let d = Date::from_days_since_epoch(ts.div_euclid(86_400));
+        let clock = iso(ts);
+        format!(
+            "{} {:>2} {}",
+            months[usize::from(d.month) - 1],
+            d.day,
+            &clock[11..]
+        )
+    };
+    let kernel = format!(
+        "{stamp} fw kernel: conduit-deny: IN=a OUT=b SRC={src} DST={dst} LEN=60 TTL=63 {fields}"
+    );
+    let csv = format!("{ts},{src},{dst},{proto},{port}");
+    [zeek, json, kernel, csv]
+}
+
+fn tallies(model: &Model, format: Format, lines: &[String]) -> Vec<String> {
+    let opts = PlanOptions {
+        mode: Mode::Enforce,
+        log_denied: true,
+        as_of: Date::from_days_since_epoch(0),
+        interfaces: None,
+        target: None,
+    };
+    let (plan, _) = plan::build(model, &opts);
+    let mut obs = Observer::new(model, &plan);
+    let mut reader = Reader::new(None, Date::parse("2026-12-07").unwrap());
+    if format == Format::Zeek {
+        reader.line("#separator \\x09");
+        reader.line("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents");
+    }
+    for line in lines {
+        match reader.line(line) {
+            Line::Conn(c) => obs.observe(&c),
+            Line::Skip => panic!("{format:?} skipped {line}"),
+            Line::Bad(m) => assert!(
+                m.contains("different address families"),
+                "{format:?} {m}: {line}"
+            ),
+        }
+    }
+    assert_eq!(reader.format(), Some(format), "detected");
+    obs.flows
+        .iter()
+        .map(|(k, s)| format!("{k:?} {s:?}"))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_format_gives_the_same_verdicts(
+        conns in prop::collection::vec((0..HOSTS.len(), 0..HOSTS.len(), 0..SERVICES.len(), 0..7 * 24 * 3600i64), 1..30)
+    ) {
+        let plant = conduit::load_policy(&[PLANT.into()]);
+        let mut per_format: [Vec<String>; 4] = Default::default();
+        for (i, (s, d, svc, sec)) in conns.iter().enumerate() {
+            let (proto, port) = SERVICES[*svc];
+            let lines = as_formats(WEEK + sec, HOSTS[*s], HOSTS[*d], proto, port, i);
+            for (out, l) in per_format.iter_mut().zip(lines) {
+                out.push(l);
+            }
+        }
+        let formats = [Format::Zeek, Format::ZeekJson, Format::Kernel, Format::Csv];
+        let results: Vec<Vec<String>> = formats
+            .iter()
+            .zip(&per_format)
+            .map(|(f, lines)| tallies(&plant.model, *f, lines))
+            .collect();
+        for (f, r) in formats.iter().zip(&results).skip(1) {
+            prop_assert_eq!(r, &results[0], "{:?} differs from zeek", f);
+        }
+    }
+}

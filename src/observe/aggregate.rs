@@ -103,10 +103,7 @@ pub struct Place {
 /// Counters of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
-    pub lines: u64,
     pub connections: u64,
-    pub malformed: u64,
-    pub skipped: u64,
     pub intra_zone: u64,
     pub allowed: u64,
     pub deviations: u64,

@@ -335,11 +335,17 @@ fn names(model: &Model, groups: &BTreeMap<GroupKey, Group>) -> Vec<String> {
     }
     base.iter()
         .zip(groups.keys())
-        .map(|(b, key)| {
+        .map(|(b, (s, d, svc))| {
             let clash = count.get(b.as_str()).copied().unwrap_or(0) > 1
                 || model.conduit_by_name(b).is_some();
             if clash {
-                format!("{b}-{:08x}", fnv(&format!("{key:?}")))
+                let key = format!(
+                    "{} {} {}",
+                    end_text(model, *s),
+                    end_text(model, *d),
+                    svc.text()
+                );
+                format!("{b}-{:08x}", fnv(&key))
             } else {
                 b.clone()
             }

@@ -199,8 +199,8 @@ impl Report {
         let c = obs.counts;
         let summary = Summary {
             lines: files.iter().map(|f| f.lines).sum(),
-            malformed: c.malformed + files.iter().map(|f| f.malformed).sum::<u64>(),
-            skipped: c.skipped + files.iter().map(|f| f.skipped).sum::<u64>(),
+            malformed: files.iter().map(|f| f.malformed).sum(),
+            skipped: files.iter().map(|f| f.skipped).sum(),
             files,
             connections: c.connections,
             intra_zone: c.intra_zone,

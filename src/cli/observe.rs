@@ -6,7 +6,7 @@
 //! (text, JSON or Markdown). `--propose FILE` writes the conduits that
 //! would allow the deviations, for review. Exit codes: 0 no deviation, 1
 //! deviations, 2 usage or I/O. A malformed line is a warning with its file
-//! and line number, skipped and counted.
+//! and line number, skipped and counted. Gzipped logs are read as they are.
 
 use super::common::{emit_output, load_or_exit, today, write_atomic};
 use super::Exit;
@@ -139,18 +139,15 @@ fn read_log(
     obs: &mut Observer<'_>,
 ) -> Result<FileSummary, Exit> {
     let name = path.display().to_string();
-    let input: Box<dyn BufRead> = if name == "-" {
-        Box::new(std::io::BufReader::with_capacity(1 << 18, std::io::stdin()))
+    let raw: Box<dyn std::io::Read> = if name == "-" {
+        Box::new(std::io::stdin())
     } else {
-        let f = std::fs::File::open(path).map_err(|e| {
-            eprintln!(
-                "error[E0401]: cannot read {}: {e}",
-                crate::observe::escape(&name)
-            );
-            Exit::Usage
-        })?;
-        Box::new(std::io::BufReader::with_capacity(1 << 18, f))
+        match std::fs::File::open(path) {
+            Ok(f) => Box::new(f),
+            Err(e) => return Err(io_error(&name, &e)),
+        }
     };
+    let input = decompressed(raw).map_err(|e| io_error(&name, &e))?;
     let mut reader = Reader::new(format, reference);
     let mut s = FileSummary {
         file: name.clone(),
@@ -209,4 +206,28 @@ fn read_log(
         );
     }
     Ok(s)
+}
+
+fn io_error(name: &str, e: &std::io::Error) -> Exit {
+    eprintln!(
+        "error[E0401]: cannot read {}: {e}",
+        crate::observe::escape(name)
+    );
+    Exit::Usage
+}
+
+/// The log's lines, gunzipped when it starts with the gzip magic bytes
+/// (Zeek rotates its logs to `conn.HH:MM:SS-HH:MM:SS.log.gz`; concatenated
+/// gzip members are read in turn).
+fn decompressed(raw: Box<dyn std::io::Read>) -> std::io::Result<Box<dyn BufRead>> {
+    let mut buffered = std::io::BufReader::with_capacity(1 << 18, raw);
+    let gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 18,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        ))
+    } else {
+        Box::new(buffered)
+    })
 }

@@ -264,3 +264,30 @@ fn the_report_is_deterministic() {
         .stdout;
     assert_eq!(a, b);
 }
+
+#[test]
+fn gzipped_logs_are_read_as_they_are() {
+    use std::io::Write;
+    let dir = temp_dir("gzip");
+    let gz = dir.join("conn.log.gz");
+    let text = std::fs::read("examples/observe/conn.log").unwrap();
+    let (first, second) = text.split_at(text.len() / 2);
+    // Two gzip members, as `cat a.gz b.gz` gives.
+    let mut bytes = Vec::new();
+    for part in [first, second] {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(part).unwrap();
+        bytes.extend(e.finish().unwrap());
+    }
+    std::fs::write(&gz, bytes).unwrap();
+    let (run, report) = observe_json(&[PLANT], gz.to_str().unwrap(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(deviations(&report), expected());
+    assert_eq!(report["summary"]["connections"], 712);
+    // A truncated archive is an I/O error, not a panic.
+    let cut = dir.join("cut.log.gz");
+    let all = std::fs::read(&gz).unwrap();
+    std::fs::write(&cut, &all[..all.len() / 3]).unwrap();
+    let run = conduit(&["observe", PLANT, "--log", cut.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

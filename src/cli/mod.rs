@@ -12,6 +12,8 @@ mod explain;
 mod export;
 mod fmt;
 mod graph;
+mod inventory;
+mod observe;
 
 pub use common::{today, Exit};
 
@@ -47,6 +49,10 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Print the documentation of a rule or diagnostic code.
     Explain(explain::ExplainArgs),
+    /// Judge flow logs (Zeek, kernel log, CSV) against the policy; propose conduits.
+    Observe(observe::ObserveArgs),
+    /// Asset inventory: `inventory import FILE.csv` drafts zones and assets.
+    Inventory(inventory::InventoryArgs),
 }
 
 /// Runs the binary: parses arguments, dispatches, maps the result to an exit code.
@@ -67,6 +73,8 @@ pub fn main() -> ExitCode {
         Command::Blast(args) => blast::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Observe(args) => observe::run(args),
+        Command::Inventory(args) => inventory::run(args),
     };
     exit.code()
 }

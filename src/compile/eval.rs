@@ -59,6 +59,26 @@ impl Plan {
         }
     }
 
+    /// Index in [`Plan::rules`] of the rule that decides the verdict on a
+    /// packet: the first allow rule matching it, else the first monitor
+    /// scope rule matching it; `None` when no rule matches (the default
+    /// applies). Agrees with [`Plan::verdict`] by construction.
+    pub fn deciding_rule(&self, pkt: &Packet) -> Option<usize> {
+        let mut scope = None;
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !self.rule_matches(rule, pkt) {
+                continue;
+            }
+            match rule.kind {
+                RuleKind::Allow => return Some(i),
+                RuleKind::MonitorScope => {
+                    scope.get_or_insert(i);
+                }
+            }
+        }
+        scope
+    }
+
     fn rule_matches(&self, rule: &Rule, pkt: &Packet) -> bool {
         let in_set = |m: &AddrMatch, addr: IpAddr| {
             Family::of(addr) == rule.family

@@ -9,6 +9,7 @@
 pub mod addr;
 pub mod eval;
 pub mod overlap;
+pub mod explain;
 pub mod plan;
 pub mod target;
 

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod yaml;

@@ -108,7 +108,7 @@ fn config_path(args: &CheckArgs) -> Option<PathBuf> {
 }
 
 /// Reads the project configuration; errors are diagnostics in `sources`.
-fn load_config(
+pub(super) fn load_config(
     path: Option<&Path>,
     sources: &mut SourceMap,
 ) -> Result<RuleConfig, Vec<Diagnostic>> {

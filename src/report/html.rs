@@ -46,7 +46,8 @@ section.answer-ok { border-left-color: #3a8a3a; }
 section.answer h3 { margin: .3rem 0; }
 section.answer ul { margin: .3rem 0 .3rem 1.1rem; padding: 0; }
 figure.map { margin: .5rem 0; text-align: center; break-inside: avoid; }
-figure.map svg { max-width: 100%; height: auto; max-height: 245mm; }
+figure.map svg { width: 100%; height: auto; }
+@media print { figure.map svg { max-height: 245mm; } }
 .pagebreak { break-before: page; }
 @media screen { .pagebreak { border-top: 1px dashed #ccc; margin-top: 2rem; } }
 ";
@@ -56,6 +57,8 @@ pub fn render(doc: &Document) -> String {
     let mut o = String::new();
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    // Belt and braces: even a fetch that slipped into the markup is refused.
+    o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
     let _ = writeln!(o, "<title>{}</title>", esc(&doc.title));
     let _ = writeln!(o, "<style>{STYLE}</style>\n</head>\n<body>");
     for b in &doc.blocks {

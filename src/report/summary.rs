@@ -97,14 +97,17 @@ fn segmented(f: &Facts<'_>) -> Block {
     if let Ok(cut) = &b.min_cut {
         let cs = names(cut.conduits.iter().map(|c| m.conduit(*c).name.as_str()));
         points.push(vec![t(format!(
-            "Choke point: removing {} conduit(s) ({cs}) cuts every source off every OT and safety zone.",
-            cut.conduits.len()
+            "Choke point: removing {cs} ({} conduit{}) cuts every source off every OT and safety zone.",
+            cut.conduits.len(),
+            if cut.conduits.len() == 1 { "" } else { "s" }
         ))]);
     }
     let verdict = if m.zones.len() < 2 || !safety.is_empty() {
         (Badge::Alarm, "No".to_string())
     } else if !bypass.is_empty() {
         (Badge::Warn, "Partly".to_string())
+    } else if e.reached_weight > 0 {
+        (Badge::Warn, "Yes, with OT exposure".to_string())
     } else {
         (Badge::Ok, "Yes".to_string())
     };
@@ -132,13 +135,16 @@ fn monitored(f: &Facts<'_>) -> Block {
     let watched: Vec<String> = m
         .conduits
         .iter()
-        .filter(|c| c.has(Control::FlowLogs) || c.has(Control::Ids))
+        .filter(|c| c.has(Control::FlowLogs) || c.has(Control::Ids) || c.log)
         .map(|c| {
-            let on: Vec<&str> = [Control::FlowLogs, Control::Ids]
+            let mut on: Vec<&str> = [Control::FlowLogs, Control::Ids]
                 .into_iter()
                 .filter(|k| c.has(*k))
                 .map(Control::as_str)
                 .collect();
+            if c.log {
+                on.push("log");
+            }
             format!("{} ({})", c.name, on.join(", "))
         })
         .collect();
@@ -162,8 +168,10 @@ fn monitored(f: &Facts<'_>) -> Block {
         vec![
             t("Conduits with "),
             Inline::Code("flow-logs"),
-            t(" or "),
+            t(", "),
             Inline::Code("ids"),
+            t(" or "),
+            Inline::Code("log true"),
             t(format!(
                 ": {} of {} ({}).",
                 watched.len(),

@@ -278,9 +278,6 @@ fn report_renders_in_chromium_with_the_three_answers() {
     }
     // The map labels every conduit.
     let (_, svg, _) = conduit(&["graph", PLANT, AS_OF]);
-    let (_, model_json, _) = conduit(&["export", PLANT]);
-    let conduits = model_json.matches("\"justification\"").count().max(1);
-    assert!(conduits >= 6);
     for name in [
         "business-reports",
         "engineering",
@@ -312,6 +309,7 @@ fn the_network_check_catches_a_page_that_fetches() {
     .unwrap();
     let (_, log) = chromium(&bin, &dir, &page, &["--dump-dom"]);
     assert_eq!(page_fetches(&log), vec!["http://canary.invalid/x.png"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 const HOSTILE: &str = r#"
@@ -444,6 +442,7 @@ fn hostile_strings_stay_text_in_html_and_markdown() {
         );
         assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -472,4 +471,5 @@ fn report_exit_codes() {
     assert_eq!(code, 2, "{err}");
     let (code, _, _) = conduit(&["report", PLANT, "--format", "pdf"]);
     assert_eq!(code, 2);
+    let _ = std::fs::remove_dir_all(&dir);
 }

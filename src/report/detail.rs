@@ -193,6 +193,9 @@ fn conduits(f: &Facts<'_>, z: ZoneId) -> Block {
             if c.mode == Mode::Monitor {
                 notes.push("monitor mode (not enforced)".into());
             }
+            if c.log {
+                notes.push("logs accepted connections".into());
+            }
             if let Some(v) = &c.vendor {
                 notes.push(format!("vendor {v}"));
             }

@@ -34,10 +34,11 @@ fn segmented(f: &Facts<'_>) -> Block {
     }
     let sources = names(b.sources.iter().map(|s| m.zone(s.zone).name.as_str()));
     let mut points = vec![vec![t(format!(
-        "{} zones ({}) joined by {} conduits; every other flow is denied.",
+        "{} zones ({}) joined by {} conduit{}; every other flow is denied.",
         m.zones.len(),
         by_class.join(", "),
-        m.conduits.len()
+        m.conduits.len(),
+        if m.conduits.len() == 1 { "" } else { "s" }
     ))]];
     let crossings = &b.crossings;
     let bypass: Vec<&str> = crossings

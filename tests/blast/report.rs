@@ -473,3 +473,33 @@ fn report_exit_codes() {
     assert_eq!(code, 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_reachable_safety_zone_raises_the_alarm_in_summary_and_map() {
+    let html = report(&["tests/blast/plant30.zc", AS_OF]);
+    assert!(html.contains("<span class=\"badge alarm\">SAFETY ALARM</span> Safety zone reachable: boiler-sis, brewing-sis."));
+    assert!(html.contains("Is the plant segmented? <span class=\"badge alarm\">No</span>"));
+    assert!(html.contains("SAFETY ALARM: safety zone boiler-sis, brewing-sis reachable</text>"));
+    let (code, svg, _) = conduit(&["graph", "tests/blast/plant30.zc", AS_OF, "--blast"]);
+    assert_eq!(code, 0);
+    assert!(svg.contains("SAFETY ALARM"));
+    let (_, plain, _) = conduit(&["graph", "tests/blast/plant30.zc", AS_OF]);
+    assert!(
+        !plain.contains("SAFETY ALARM"),
+        "no alarm without the overlay"
+    );
+}
+
+#[test]
+fn expired_items_lead_and_are_marked() {
+    let html = report(&[PLANT, "--as-of=2027-04-02"]);
+    let at = html.find("id=\"expiring\"").unwrap();
+    let section = &html[at..html[at..].find("id=\"map\"").map_or(html.len(), |e| at + e)];
+    assert_eq!(
+        section.matches("expired 2 days ago").count(),
+        3,
+        "{section}"
+    );
+    // An expired conduit no longer carries the attack: the exposure drops.
+    assert!(html.contains("0.0% of OT asset weight is reachable"));
+}

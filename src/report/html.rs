@@ -47,7 +47,8 @@ section.answer h3 { margin: .3rem 0; }
 section.answer ul { margin: .3rem 0 .3rem 1.1rem; padding: 0; }
 figure.map { margin: .5rem 0; text-align: center; break-inside: avoid; }
 figure.map svg { width: 100%; height: auto; }
-@media print { figure.map svg { max-height: 245mm; } }
+@media print { figure.map svg { max-height: 215mm; } }
+h2, h3 { break-after: avoid; }
 .pagebreak { break-before: page; }
 @media screen { .pagebreak { border-top: 1px dashed #ccc; margin-top: 2rem; } }
 ";

@@ -503,3 +503,15 @@ fn expired_items_lead_and_are_marked() {
     // An expired conduit no longer carries the attack: the exposure drops.
     assert!(html.contains("0.0% of OT asset weight is reachable"));
 }
+
+#[test]
+fn yaml_front_end_gives_the_same_report() {
+    let zc = report(&[PLANT, AS_OF, "--format", "markdown"]);
+    let yaml = report(&[
+        "examples/riverside/plant.yaml",
+        AS_OF,
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(zc.replace("plant.zc", "plant.yaml"), yaml);
+}

@@ -6,7 +6,8 @@
 //! labels least), then a legend. Labels are drawn last so that nothing
 //! hides them. The drawing fits an A4 page when scaled to its width.
 //!
-//! Label placement: O(labels · candidates · (Z + labels)).
+//! Label placement: O(labels · candidates · k), k the rectangles near a
+//! candidate (a grid index; the same drawing as testing every rectangle).
 
 use super::layout::{
     at, label_text, layout, path_data, route, Layout, Rect, LABEL_CHAR_W, LABEL_H, MARGIN,
@@ -70,7 +71,8 @@ pub fn render_svg(model: &Model, report: Option<&BlastReport>) -> String {
             esc(rest)
         );
     }
-    let obstacles: Vec<Rect> = l
+    let mut obstacles = Grid::default();
+    for r in l
         .boxes
         .iter()
         .flatten()
@@ -81,8 +83,10 @@ pub fn render_svg(model: &Model, report: Option<&BlastReport>) -> String {
             w: super::layout::BAND_LABEL_W - 4.0,
             h: 44.0,
         }))
-        .collect();
-    let mut placed: Vec<Rect> = Vec::new();
+    {
+        obstacles.insert(r);
+    }
+    let mut placed = Grid::default();
     let mut labels = String::new();
     // Plain edges first, highlighted ones on top.
     let mut order: Vec<usize> = (0..m.edges.len()).collect();
@@ -123,14 +127,62 @@ pub fn render_svg(model: &Model, report: Option<&BlastReport>) -> String {
     o
 }
 
+/// Rectangles bucketed by a square grid, so that an overlap test looks
+/// at the few rectangles nearby instead of all of them (label placement
+/// stays near-linear in the number of edges). Ordered maps keep the
+/// results, and so the drawing, deterministic.
+#[derive(Default)]
+struct Grid {
+    rects: Vec<Rect>,
+    cells: std::collections::BTreeMap<(i64, i64), Vec<usize>>,
+}
+
+impl Grid {
+    const CELL: f64 = 128.0;
+
+    fn span(r: &Rect) -> (std::ops::RangeInclusive<i64>, std::ops::RangeInclusive<i64>) {
+        let c = |v: f64| (v / Self::CELL).floor() as i64;
+        (c(r.x)..=c(r.x + r.w), c(r.y)..=c(r.y + r.h))
+    }
+
+    fn insert(&mut self, r: Rect) {
+        let i = self.rects.len();
+        self.rects.push(r);
+        let (xs, ys) = Self::span(&r);
+        for x in xs {
+            for y in ys.clone() {
+                self.cells.entry((x, y)).or_default().push(i);
+            }
+        }
+    }
+
+    /// The rectangles sharing a cell with `r`, each once, in insertion order.
+    fn near(&self, r: &Rect) -> Vec<Rect> {
+        let (xs, ys) = Self::span(r);
+        let mut ids: Vec<usize> = Vec::new();
+        for x in xs {
+            for y in ys.clone() {
+                if let Some(list) = self.cells.get(&(x, y)) {
+                    ids.extend(list);
+                }
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|i| self.rects.get(i).copied())
+            .collect()
+    }
+}
+
 /// Puts the label centred on a point of its edge: curved (between-level)
 /// segments first, middle first; the first spot clear of obstacles and
 /// earlier labels wins, else the clear-of-boxes spot that overlaps earlier
 /// labels least.
 fn place_label(
     out: &mut String,
-    obstacles: &[Rect],
-    placed: &mut Vec<Rect>,
+    obstacles: &Grid,
+    placed: &mut Grid,
     segs: &[[(f64, f64); 4]],
     e: &MapEdge,
     width: f64,
@@ -161,9 +213,10 @@ fn place_label(
         .chain(straight)
         .flat_map(|c| ts.iter().map(move |&t| rect_at(c, t)))
         .collect();
-    let overlap = |r: &Rect, others: &[Rect]| -> f64 {
+    let overlap = |r: &Rect, others: &Grid| -> f64 {
         others
-            .iter()
+            .near(r)
+            .into_iter()
             .map(|o| {
                 let dx = (r.x + r.w).min(o.x + o.w) - r.x.max(o.x);
                 let dy = (r.y + r.h).min(o.y + o.h) - r.y.max(o.y);
@@ -175,7 +228,8 @@ fn place_label(
         .iter()
         .find(|r| {
             let p = pad(r);
-            !obstacles.iter().any(|o| o.overlaps(&p)) && !placed.iter().any(|o| o.overlaps(&p))
+            !obstacles.near(&p).iter().any(|o| o.overlaps(&p))
+                && !placed.near(&p).iter().any(|o| o.overlaps(&p))
         })
         .or_else(|| {
             candidates
@@ -186,7 +240,7 @@ fn place_label(
         })
         .copied()
         .unwrap_or_default();
-    placed.push(chosen);
+    placed.insert(chosen);
     let color = if e.on_path {
         map::PATH_STROKE
     } else {

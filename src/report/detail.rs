@@ -8,7 +8,7 @@ use super::Facts;
 use crate::check::Status;
 use crate::diagnostics::Severity;
 use crate::graph::render;
-use crate::model::{Direction, Endpoint, Fr, Mode, Zone, ZoneClass, ZoneId};
+use crate::model::{Conduit, Direction, Endpoint, Fr, Mode, Zone, ZoneClass, ZoneId};
 
 fn or_missing(v: Option<&String>) -> Cell {
     match v {
@@ -29,8 +29,26 @@ pub fn zones(f: &Facts<'_>) -> Vec<Block> {
             "Per zone the characteristics IEC 62443-3-2 ZCR 6.4 asks for, as far as the policy records them, from the top of the Purdue model down. The policy language holds no applicable security requirements, organisational policies, assumptions or external dependencies per zone; those are documented outside this report.",
         )]),
     ];
+    // Conduits touching each zone, in name order: one pass over the conduits.
+    let mut touching: Vec<Vec<&Conduit>> = vec![Vec::new(); f.model.zones.len()];
+    for c in &f.model.conduits {
+        let mut zs: Vec<ZoneId> = c
+            .initiators
+            .iter()
+            .chain(&c.responders)
+            .map(|e| e.zone)
+            .collect();
+        zs.sort_unstable();
+        zs.dedup();
+        for z in zs {
+            if let Some(list) = touching.get_mut(z.0 as usize) {
+                list.push(c);
+            }
+        }
+    }
     for z in render::purdue_order(f.model) {
-        out.extend(zone(f, z));
+        let cs = touching.get(z.0 as usize).map_or(&[][..], Vec::as_slice);
+        out.extend(zone(f, z, cs));
     }
     out
 }
@@ -51,7 +69,7 @@ fn sl_cell(zone: &Zone) -> Cell {
     }
 }
 
-fn zone(f: &Facts<'_>, z: ZoneId) -> Vec<Block> {
+fn zone(f: &Facts<'_>, z: ZoneId, touching: &[&Conduit]) -> Vec<Block> {
     let m = f.model;
     let zone = m.zone(z);
     let safety = match (zone.class, zone.bpcs.as_ref()) {
@@ -108,7 +126,7 @@ fn zone(f: &Facts<'_>, z: ZoneId) -> Vec<Block> {
         },
     ];
     out.push(assets(zone));
-    out.push(conduits(f, z));
+    out.push(conduits(f, z, touching));
     out
 }
 
@@ -164,83 +182,88 @@ fn ends(f: &Facts<'_>, eps: &[Endpoint]) -> String {
     v.join(", ")
 }
 
-fn conduits(f: &Facts<'_>, z: ZoneId) -> Block {
+/// `2027-03-31 (in 120 days)`, with a badge when expired or expiring.
+fn expiry_cell(f: &Facts<'_>, date: Option<crate::model::Date>, none: Cell) -> Cell {
+    let Some(d) = date else { return none };
+    let (badge, text) = days_left(f, d);
+    vec![
+        t(format!("{d} ")),
+        match badge {
+            Some(b) => Inline::Badge(b, text),
+            None => t(format!("({text})")),
+        },
+    ]
+}
+
+/// Mode, logging, vendor, controls and ticket of a conduit, in words.
+fn notes(c: &Conduit) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    if c.mode == Mode::Monitor {
+        notes.push("monitor mode (not enforced)".into());
+    }
+    if c.log {
+        notes.push("logs accepted connections".into());
+    }
+    if let Some(v) = &c.vendor {
+        notes.push(format!("vendor {v}"));
+    }
+    if !c.controls.is_empty() {
+        let ks: Vec<&str> = c.controls.iter().map(|k| k.as_str()).collect();
+        notes.push(format!("controls {}", ks.join(", ")));
+    }
+    if let Some(tk) = &c.ticket {
+        notes.push(format!("ticket {tk}"));
+    }
+    notes.join("; ")
+}
+
+/// The row of conduit `c` in the table of zone `z`, if it touches `z`.
+fn conduit_row(f: &Facts<'_>, z: ZoneId, c: &Conduit) -> Option<Vec<Cell>> {
     let m = f.model;
-    let rows: Vec<Vec<Cell>> = m
-        .conduits
+    let from = c.initiators.iter().any(|e| e.zone == z);
+    let to = c.responders.iter().any(|e| e.zone == z);
+    let (way, arrow) = match (from, to, c.direction) {
+        (false, false, _) => return None,
+        (_, _, Direction::Both) => ("both ways", "<->"),
+        (true, true, _) => ("in and out", "->"),
+        (true, false, _) => ("out", "->"),
+        (false, true, _) => ("in", "->"),
+    };
+    let services: Vec<&str> = c
+        .services
         .iter()
-        .filter_map(|c| {
-            let from = c.initiators.iter().any(|e| e.zone == z);
-            let to = c.responders.iter().any(|e| e.zone == z);
-            let way = match (from, to, c.direction) {
-                (false, false, _) => return None,
-                (_, _, Direction::Both) => "both ways",
-                (true, true, _) => "inside",
-                (true, false, _) => "out",
-                (false, true, _) => "in",
-            };
-            let arrow = if c.direction == Direction::Both {
-                "<->"
-            } else {
-                "->"
-            };
-            let services: Vec<&str> = c
-                .services
-                .iter()
-                .map(|s| m.service(s.value).name.as_str())
-                .collect();
-            let mut notes: Vec<String> = Vec::new();
-            if c.mode == Mode::Monitor {
-                notes.push("monitor mode (not enforced)".into());
-            }
-            if c.log {
-                notes.push("logs accepted connections".into());
-            }
-            if let Some(v) = &c.vendor {
-                notes.push(format!("vendor {v}"));
-            }
-            if !c.controls.is_empty() {
-                let ks: Vec<&str> = c.controls.iter().map(|k| k.as_str()).collect();
-                notes.push(format!("controls {}", ks.join(", ")));
-            }
-            if let Some(tk) = &c.ticket {
-                notes.push(format!("ticket {tk}"));
-            }
-            let expiry: Cell = match &c.expires {
-                None => vec![t("-")],
-                Some(e) => {
-                    let (badge, text) = days_left(f, e.value);
-                    let mut cell = vec![t(format!("{} ", e.value))];
-                    cell.push(match badge {
-                        Some(b) => Inline::Badge(b, text),
-                        None => t(format!("({text})")),
-                    });
-                    cell
-                }
-            };
-            Some(vec![
-                vec![Inline::Strong(c.name.clone())],
-                vec![t(way)],
-                vec![t(format!(
-                    "{} {arrow} {}",
-                    ends(f, &c.initiators),
-                    ends(f, &c.responders)
-                ))],
-                vec![t(services.join(", "))],
-                c.justification
-                    .as_ref()
-                    .map_or(vec![Inline::Badge(Badge::Warn, "none".into())], |j| {
-                        vec![t(j)]
-                    }),
-                vec![t(c.owner.as_deref().unwrap_or("-"))],
-                vec![t(c
-                    .schedule
-                    .as_ref()
-                    .map_or("always", |s| s.value.text.as_str()))],
-                expiry,
-                vec![t(notes.join("; "))],
-            ])
-        })
+        .map(|s| m.service(s.value).name.as_str())
+        .collect();
+    let flow = format!(
+        "{} {arrow} {}",
+        ends(f, &c.initiators),
+        ends(f, &c.responders)
+    );
+    let justification = match &c.justification {
+        Some(j) => vec![t(j)],
+        None => vec![Inline::Badge(Badge::Warn, "none".into())],
+    };
+    let window = c
+        .schedule
+        .as_ref()
+        .map_or("always", |s| s.value.text.as_str());
+    Some(vec![
+        vec![Inline::Strong(c.name.clone())],
+        vec![t(way)],
+        vec![t(flow)],
+        vec![t(services.join(", "))],
+        justification,
+        vec![t(c.owner.as_deref().unwrap_or("-"))],
+        vec![t(window)],
+        expiry_cell(f, c.expires.as_ref().map(|e| e.value), vec![t("-")]),
+        vec![t(notes(c))],
+    ])
+}
+
+fn conduits(f: &Facts<'_>, z: ZoneId, touching: &[&Conduit]) -> Block {
+    let rows: Vec<Vec<Cell>> = touching
+        .iter()
+        .filter_map(|c| conduit_row(f, z, c))
         .collect();
     if rows.is_empty() {
         return Block::Para(vec![t("Conduits: none; the zone talks to no other zone.")]);
@@ -324,14 +347,13 @@ pub fn waivers(f: &Facts<'_>) -> Vec<Block> {
         return out;
     }
     let mut order: Vec<usize> = (0..m.waivers.len()).collect();
+    // Soonest expiry first, waivers without one last.
     order.sort_by_key(|&i| {
-        let w = m.waivers.get(i);
-        (
-            w.and_then(|w| w.expires.as_ref().map(|e| e.value))
-                .is_none(),
-            w.and_then(|w| w.expires.as_ref().map(|e| e.value)),
-            i,
-        )
+        let date = m
+            .waivers
+            .get(i)
+            .and_then(|w| w.expires.as_ref().map(|e| e.value));
+        (date.is_none(), date, i)
     });
     let rows = order
         .iter()
@@ -343,19 +365,11 @@ pub fn waivers(f: &Facts<'_>) -> Vec<Block> {
                 .iter()
                 .filter(|x| x.waived_by == Some(i))
                 .count();
-            let expiry: Cell = match &w.expires {
-                None => vec![Inline::Badge(Badge::Warn, "no expiry".into())],
-                Some(e) => {
-                    let (badge, text) = days_left(f, e.value);
-                    vec![
-                        t(format!("{} ", e.value)),
-                        match badge {
-                            Some(b) => Inline::Badge(b, text),
-                            None => t(format!("({text})")),
-                        },
-                    ]
-                }
-            };
+            let expiry = expiry_cell(
+                f,
+                w.expires.as_ref().map(|e| e.value),
+                vec![Inline::Badge(Badge::Warn, "no expiry".into())],
+            );
             vec![
                 vec![Inline::Strong(w.rule.value.clone())],
                 vec![t(super::target(m, w))],

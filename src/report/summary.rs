@@ -22,6 +22,15 @@ fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// `1 zone`, `7 zones`.
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 fn segmented(f: &Facts<'_>) -> Block {
     let m = f.model;
     let b = f.blast;
@@ -33,12 +42,15 @@ fn segmented(f: &Facts<'_>) -> Block {
         }
     }
     let sources = names(b.sources.iter().map(|s| m.zone(s.zone).name.as_str()));
+    let classes = if by_class.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", by_class.join(", "))
+    };
     let mut points = vec![vec![t(format!(
-        "{} zones ({}) joined by {} conduit{}; every other flow is denied.",
-        m.zones.len(),
-        by_class.join(", "),
-        m.conduits.len(),
-        if m.conduits.len() == 1 { "" } else { "s" }
+        "{}{classes} joined by {}; every other flow is denied.",
+        count(m.zones.len(), "zone"),
+        count(m.conduits.len(), "conduit"),
     ))]];
     let crossings = &b.crossings;
     let bypass: Vec<&str> = crossings
@@ -46,7 +58,11 @@ fn segmented(f: &Facts<'_>) -> Block {
         .filter(|c| !c.dmz_dominates)
         .map(|c| m.zone(c.zone).name.as_str())
         .collect();
-    points.push(if crossings.is_empty() {
+    points.push(if b.sources.is_empty() {
+        vec![t(
+            "The policy has no IT or external zone, so there is no blast radius to compute.",
+        )]
+    } else if crossings.is_empty() {
         vec![t(format!(
             "No OT or safety zone can be reached from the IT and external zones ({sources})."
         ))]
@@ -73,12 +89,14 @@ fn segmented(f: &Facts<'_>) -> Block {
             .filter(|z| z.compromised && m.zone(z.zone).class.is_ot_side())
             .map(|z| m.zone(z.zone).name.as_str()),
     );
-    points.push(vec![t(format!(
-        "Blast radius from {sources}: {:.1}% of OT asset weight is reachable ({} of {} OT assets); OT zones an attacker can take over: {compromised}.",
-        e.percent(),
-        e.reached_assets,
-        e.total_assets
-    ))]);
+    if !b.sources.is_empty() {
+        points.push(vec![t(format!(
+            "Blast radius from {sources}: {:.1}% of OT asset weight is reachable ({} of {} OT assets); OT zones an attacker can take over: {compromised}.",
+            e.percent(),
+            e.reached_assets,
+            e.total_assets
+        ))]);
+    }
     let safety: Vec<&str> = crossings
         .iter()
         .filter(|c| c.safety)
@@ -95,7 +113,7 @@ fn segmented(f: &Facts<'_>) -> Block {
             t(format!(" Safety zone reachable: {}.", safety.join(", "))),
         ]
     });
-    if let Ok(cut) = &b.min_cut {
+    if let Some(cut) = b.min_cut.as_ref().ok().filter(|c| !c.conduits.is_empty()) {
         let cs = names(cut.conduits.iter().map(|c| m.conduit(*c).name.as_str()));
         points.push(vec![t(format!(
             "Choke point: removing {cs} ({} conduit{}) cuts every source off every OT and safety zone.",

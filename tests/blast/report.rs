@@ -515,3 +515,23 @@ fn yaml_front_end_gives_the_same_report() {
     ]);
     assert_eq!(zc.replace("plant.zc", "plant.yaml"), yaml);
 }
+
+#[test]
+fn a_plant_of_one_zone_or_none_still_gets_a_report() {
+    let dir = temp_dir("tiny");
+    let one = dir.join("one.zc");
+    std::fs::write(&one, "zone only {\n    network 10.0.0.0/8\n}\n").unwrap();
+    let empty = dir.join("empty.zc");
+    std::fs::write(&empty, "").unwrap();
+    for (path, zones) in [
+        (&one, "1 zone (1 ot) joined by 0 conduits"),
+        (&empty, "0 zones joined by 0 conduits"),
+    ] {
+        let md = report(&[path.to_str().unwrap(), AS_OF, "--format", "markdown"]);
+        assert!(md.contains(zones), "{md}");
+        assert!(md.contains("### Is the plant segmented? **No**"));
+        assert!(md.contains("no blast radius to compute"));
+        assert!(!md.contains("Choke point"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod observe;
+pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod yaml;

@@ -13,6 +13,8 @@ mod cli;
 mod fixture;
 #[path = "blast/prop.rs"]
 mod prop;
+#[path = "blast/report.rs"]
+mod report;
 #[path = "blast/riverside.rs"]
 mod riverside;
 #[path = "blast/scale.rs"]

@@ -14,6 +14,7 @@ mod fmt;
 mod graph;
 mod inventory;
 mod observe;
+mod report;
 
 pub use common::{today, Exit};
 
@@ -53,6 +54,8 @@ pub enum Command {
     Observe(observe::ObserveArgs),
     /// Asset inventory: `inventory import FILE.csv` drafts zones and assets.
     Inventory(inventory::InventoryArgs),
+    /// Write evidence for auditors and insurers (HTML or Markdown).
+    Report(report::ReportArgs),
 }
 
 /// Runs the binary: parses arguments, dispatches, maps the result to an exit code.
@@ -75,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Observe(args) => observe::run(args),
         Command::Inventory(args) => inventory::run(args),
+        Command::Report(args) => report::run(args),
     };
     exit.code()
 }

@@ -137,7 +137,15 @@ fn graph_svg_of_a_30_zone_plant() {
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(svg.ends_with("</svg>\n"));
     assert_eq!(svg.matches("<g><title>").count(), 30);
-    assert_eq!(svg.matches("<g>").count(), svg.matches("</g>").count());
+    // Every conduit edge carries its label on the edge.
+    assert_eq!(
+        svg.matches("<g class=\"label\">").count(),
+        svg.matches("marker-end=").count()
+    );
+    assert_eq!(
+        svg.matches("<g>").count() + svg.matches("<g class=").count(),
+        svg.matches("</g>").count()
+    );
     assert!(svg.contains(">COMPROMISED<") && svg.contains(">SOURCE<"));
 }
 

@@ -18,7 +18,7 @@ pub(super) const BAND_LABEL_W: f64 = 170.0;
 pub(super) const BOX_H: f64 = 48.0;
 pub(super) const BOX_H_MARKED: f64 = 62.0;
 pub(super) const GAP_X: f64 = 36.0;
-pub(super) const BAND_GAP: f64 = 110.0;
+pub(super) const BAND_GAP: f64 = 72.0;
 pub(super) const BAND_PAD: f64 = 18.0;
 pub(super) const DUMMY_W: f64 = 8.0;
 pub(super) const CHAR_W: f64 = 6.4;
@@ -197,7 +197,7 @@ pub(super) fn layout(model: &Model, m: &Map, top: f64) -> Layout {
         row.iter().map(|&it| item_width(model, it)).sum::<f64>()
             + GAP_X * (row.len().saturating_sub(1)) as f64
     };
-    let content_w = ordered.iter().map(|r| row_width(r)).fold(400.0, f64::max);
+    let content_w = ordered.iter().map(|r| row_width(r)).fold(520.0, f64::max);
     let width = MARGIN * 2.0 + BAND_LABEL_W + content_w + GAP_X;
     let mut boxes = vec![None; model.zones.len()];
     let mut dummies = BTreeMap::new();
@@ -269,24 +269,17 @@ pub(super) fn layout(model: &Model, m: &Map, top: f64) -> Layout {
     }
 }
 
-/// Height of the gap below each level: room for the labels whose first
-/// curved segment lies in it (one label per conduit), at least `BAND_GAP`.
+/// Height of the gap below each level: room for the labels of the edges
+/// whose first curved segment lies in it (every edge is labelled), at
+/// least `BAND_GAP`.
 fn gap_heights(m: &Map, level: &[usize], content_w: f64) -> Vec<f64> {
     let mut width = vec![0.0f64; m.levels.len()];
-    let mut seen = std::collections::BTreeSet::new();
     for e in &m.edges {
-        if !seen.insert(e.conduit.as_str()) {
-            continue;
-        }
         let (Some(&a), Some(&b)) = (level.get(e.from.0 as usize), level.get(e.to.0 as usize))
         else {
             continue;
         };
-        let gap = match a.cmp(&b) {
-            std::cmp::Ordering::Less => a,
-            std::cmp::Ordering::Greater => a - 1,
-            std::cmp::Ordering::Equal => a,
-        };
+        let gap = if a > b { a - 1 } else { a };
         if let Some(w) = width.get_mut(gap) {
             *w += label_text(e).chars().count() as f64 * LABEL_CHAR_W + 16.0;
         }
@@ -294,8 +287,8 @@ fn gap_heights(m: &Map, level: &[usize], content_w: f64) -> Vec<f64> {
     width
         .into_iter()
         .map(|w| {
-            let rows = (w / (content_w * 0.4)).ceil();
-            BAND_GAP.max(40.0 + rows * LABEL_H * 2.2)
+            let rows = (w / (content_w * 0.5)).ceil();
+            BAND_GAP.max(24.0 + rows * (LABEL_H + 8.0))
         })
         .collect()
 }

@@ -1,5 +1,13 @@
 //! Mermaid flowchart: a subgraph per Purdue level, class colours, conduit
 //! labels; with a report, reached zones and easiest paths are highlighted.
+//!
+//! Mermaid has no rank constraints, so the Purdue order is kept by how the
+//! graph is written: an invisible link (`~~~`) chains the first zone of
+//! each level to the first zone of the next, before any conduit, and a
+//! two-way conduit is written upper level first. Mermaid's layout (dagre)
+//! breaks cycles by reversing the edges its depth-first search meets
+//! last, so a one-way conduit that points up the levels is reversed for
+//! ranking and drawn with its arrow up, the levels staying in order.
 
 use super::map::{self, Map};
 use crate::graph::{BlastReport, Grade};
@@ -26,9 +34,33 @@ pub fn render_mermaid(model: &Model, report: Option<&BlastReport>) -> String {
         }
         o.push_str("  end\n");
     }
+    // Invisible links count in `linkStyle` numbering.
+    let firsts: Vec<u32> = m
+        .levels
+        .iter()
+        .filter_map(|(_, zs)| zs.first().map(|z| z.0))
+        .collect();
+    for w in firsts.windows(2) {
+        if let [a, b] = w {
+            let _ = writeln!(o, "  z{a} ~~~ z{b}");
+        }
+    }
+    let offset = firsts.len().saturating_sub(1);
+    let rank = |z: crate::model::ZoneId| {
+        m.levels
+            .iter()
+            .position(|(_, zs)| zs.contains(&z))
+            .unwrap_or(0)
+    };
     let mut highlighted = Vec::new();
     let mut dashed = Vec::new();
     for (i, e) in m.edges.iter().enumerate() {
+        let i = i + offset;
+        let (from, to) = if e.both && rank(e.to) < rank(e.from) {
+            (e.to, e.from)
+        } else {
+            (e.from, e.to)
+        };
         let arrow = match (e.both, e.excluded) {
             (true, false) => "<-->",
             (false, false) => "-->",
@@ -38,9 +70,9 @@ pub fn render_mermaid(model: &Model, report: Option<&BlastReport>) -> String {
         let _ = writeln!(
             o,
             "  z{} {arrow}|\"{}\"| z{}",
-            e.from.0,
+            from.0,
             esc(&e.label()),
-            e.to.0
+            to.0
         );
         if e.on_path {
             highlighted.push(i.to_string());

@@ -23,14 +23,15 @@ pub fn purdue(model: &Model, z: ZoneId) -> &'static str {
         .map_or("-", |p| p.value.as_str())
 }
 
-/// `3` for a uniform SL-T, `3332323` for a vector, `-` when none.
+/// `3` for a uniform SL-T, `{3 3 3 2 3 2 3}` (FR1..FR7, as `check`
+/// writes it) for a vector, `-` when none.
 pub fn sl(model: &Model, z: ZoneId) -> String {
     match model.zone(z).sl.as_ref().map(|s| s.value) {
         None => "-".to_string(),
-        Some(SlVector(v)) if v.iter().all(|&x| Some(&x) == v.first()) => {
-            v.first().map_or(0, |&x| x).to_string()
-        }
-        Some(SlVector(v)) => v.iter().map(u8::to_string).collect(),
+        Some(v @ SlVector(a)) => match a.first() {
+            Some(&x) if a.iter().all(|&y| y == x) => x.to_string(),
+            _ => v.to_string(),
+        },
     }
 }
 

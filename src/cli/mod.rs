@@ -12,6 +12,7 @@ mod explain;
 mod export;
 mod fmt;
 mod graph;
+mod query;
 
 pub use common::{today, Exit};
 
@@ -47,6 +48,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Print the documentation of a rule or diagnostic code.
     Explain(explain::ExplainArgs),
+    /// Would the firewall allow this connection, and which conduit decides?
+    Query(query::QueryArgs),
 }
 
 /// Runs the binary: parses arguments, dispatches, maps the result to an exit code.
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Blast(args) => blast::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Query(args) => query::run(args),
     };
     exit.code()
 }

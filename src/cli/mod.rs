@@ -8,6 +8,7 @@ mod blast;
 mod check;
 mod common;
 mod compile;
+mod diff;
 mod explain;
 mod export;
 mod fmt;
@@ -48,6 +49,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Print the documentation of a rule or diagnostic code.
     Explain(explain::ExplainArgs),
+    /// What a policy change opens, closes and exposes (for pull requests).
+    Diff(diff::DiffArgs),
     /// Would the firewall allow this connection, and which conduit decides?
     Query(query::QueryArgs),
 }
@@ -71,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Query(args) => query::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     exit.code()
 }

@@ -18,4 +18,5 @@ mod rules {
     pub mod harness;
     mod order;
     mod riverside;
+    mod sarif;
 }

@@ -8,6 +8,7 @@ mod blast;
 mod check;
 mod common;
 mod compile;
+mod completions;
 mod diff;
 mod explain;
 mod export;
@@ -27,7 +28,7 @@ use std::process::ExitCode;
 /// `conduit` checks it against IEC 62443 rules, shows how far a compromise
 /// would spread, and generates the firewall rules that enforce it.
 #[derive(Debug, Parser)]
-#[command(name = "conduit", version, propagate_version = true)]
+#[command(name = "conduit", version = env!("CONDUIT_VERSION"), propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -53,6 +54,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Would the firewall allow this connection, and which conduit decides?
     Query(query::QueryArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (or write one per subcommand with -o DIR).
+    Man(completions::ManArgs),
 }
 
 /// Runs the binary: parses arguments, dispatches, maps the result to an exit code.
@@ -75,6 +80,8 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Query(args) => query::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     exit.code()
 }

@@ -365,3 +365,39 @@ fn markdown_stays_under_the_comment_limit() {
     assert!(md.contains("only in `--format json`"));
     assert!(!md.contains("<b>"));
 }
+
+#[test]
+fn policy_strings_do_not_inject_into_markdown() {
+    let zones = "zone a {\n    purdue 2\n    sl 2\n    owner \"Ops | <img src=x onerror=alert(1)> `rm` [x](http://e) @team **b**\"\n    network 10.1.0.0/24\n}\n\
+                 zone b {\n    purdue 3\n    sl 2\n    owner \"Other <b>team</b>\"\n    network 10.2.0.0/24\n}\n";
+    let dir = temp_dir("hostile");
+    std::fs::write(dir.join("old.zc"), zones).unwrap();
+    std::fs::write(
+        dir.join("new.zc"),
+        format!("{zones}conduit c {{\n    a <-> b\n    allow ntp\n    justification \"x\"\n}}\n"),
+    )
+    .unwrap();
+    let args = [
+        "diff",
+        "old.zc",
+        "new.zc",
+        "--as-of",
+        "2026-12-01",
+        "--format",
+        "markdown",
+    ];
+    let (code, md, err) = conduit(&dir, &args);
+    assert_eq!(code, 0, "{err}");
+    // The owner strings are quoted in a finding message (DOC-001).
+    assert!(md.contains("&lt;img src=x"), "{md}");
+    for bad in ["<img", "<b>", "`rm`", "[x]", "@team", "**b**", "| <"] {
+        assert!(!md.contains(bad), "{bad} in {md}");
+    }
+    // Every table row keeps its column count.
+    for line in md
+        .lines()
+        .filter(|l| l.starts_with("| error") || l.starts_with("| warning"))
+    {
+        assert_eq!(line.matches(" | ").count(), 4, "{line}");
+    }
+}

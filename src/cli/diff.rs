@@ -32,7 +32,8 @@ pub enum DiffFormat {
 /// What makes `diff` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
-    /// The change allows a flow the old policy did not.
+    /// The change allows a flow the old policy did not, or moves a flow
+    /// to hours or an expiry the old one did not grant.
     Opened,
     /// The share of OT asset weight reachable from IT grows.
     ExposureIncrease,
@@ -125,7 +126,9 @@ pub fn run(args: DiffArgs) -> Exit {
 
 fn fails(r: &DiffReport, what: FailOn) -> bool {
     match what {
-        FailOn::Opened => !r.flows.opened.is_empty(),
+        FailOn::Opened => {
+            !r.flows.opened.is_empty() || r.flows.changed.iter().any(flows::FlowChange::widens)
+        }
         FailOn::ExposureIncrease => r.exposure_increased(),
         FailOn::NewFindings => !r.new_findings.is_empty(),
         FailOn::Safety => r.safety_worse(),

@@ -250,6 +250,12 @@ fn a_new_window_is_a_change_not_an_opened_flow() {
     assert_eq!(changed[0]["conduit"], "engineering");
     assert_eq!(changed[0]["window"], "mon-sat 06:00-20:00");
     assert_eq!(changed[0]["before"]["window"], "mon-fri 06:00-18:00");
+    // More hours are an opening; fewer are not.
+    let (code, _) = diff_json(&old, &dir.join("plant.zc"), &["--fail-on", "opened"]);
+    assert_eq!(code, 1);
+    let (code, doc) = diff_json(&dir.join("plant.zc"), &old, &["--fail-on", "opened"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["changed"].as_array().unwrap().len(), 1);
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -7,7 +7,7 @@
 //! splitting a conduit without effect changes nothing. A flow is covered
 //! by the other side when that side allows the same ports from the same
 //! end or its whole zone, to the same end or its whole zone, at least as
-//! long and at least as often (no window, or the same one).
+//! long and at least as often (no window, or one that contains its window).
 
 use crate::model::{Date, Direction, Endpoint, Model, Proto, ServiceMatch, Weekday};
 use std::collections::BTreeMap;
@@ -54,12 +54,19 @@ pub struct When {
     pub window: Option<String>,
     /// Access ends at 00:00 UTC of this day.
     pub expires: Option<Date>,
+    /// The window as (days, Monday = bit 0; start and end minute), the
+    /// same information as `window`, for containment.
+    pub span: Option<(u8, u16, u16)>,
 }
 
 impl When {
     /// Whether access `self` includes access `other`.
-    fn covers(&self, other: &When) -> bool {
-        let window = self.window.is_none() || self.window == other.window;
+    pub fn covers(&self, other: &When) -> bool {
+        let window = match (self.span, other.span) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some((d1, s1, e1)), Some((d2, s2, e2))) => d1 & d2 == d2 && s1 <= s2 && e1 >= e2,
+        };
         let expiry = match (self.expires, other.expires) {
             (None, _) => true,
             (Some(_), None) => false,
@@ -96,6 +103,14 @@ pub struct FlowChange {
     pub before: Option<When>,
 }
 
+impl FlowChange {
+    /// A change of window or expiry that grants access the old one did
+    /// not (other hours or days, a later or no expiry).
+    pub fn widens(&self) -> bool {
+        self.before.as_ref().is_some_and(|b| !b.covers(&self.when))
+    }
+}
+
 /// The difference between two flow sets.
 #[derive(Debug, Clone, Default)]
 pub struct FlowDiff {
@@ -115,6 +130,14 @@ pub fn flows(model: &Model, as_of: Date) -> FlowSet {
                 .as_ref()
                 .and_then(|s| canonical_window(&s.value)),
             expires: conduit.expires.as_ref().map(|e| e.value),
+            span: conduit
+                .schedule
+                .as_ref()
+                .filter(|s| canonical_window(&s.value).is_some())
+                .map(|s| {
+                    let days = s.value.days.iter().fold(0u8, |m, d| m | (1 << d.index()));
+                    (days, s.value.start_minute, s.value.end_minute)
+                }),
         };
         let mut pairs = Vec::new();
         for a in &conduit.initiators {

@@ -26,6 +26,8 @@ mod netns;
 mod profile;
 #[path = "backends/prop.rs"]
 mod prop;
+#[path = "backends/query.rs"]
+mod query;
 #[path = "backends/support.rs"]
 mod support;
 #[path = "backends/tools.rs"]

@@ -12,9 +12,12 @@
 //! independence. `UPDATE_GOLDEN=1` rewrites goldens and docs/rules.
 
 mod rules {
+    mod ci;
+    mod diff;
     mod fixtures;
     mod formats;
     pub mod harness;
     mod order;
     mod riverside;
+    mod sarif;
 }

@@ -57,6 +57,9 @@ pub struct CheckArgs {
     /// Project configuration (default: conduit.yaml next to the first policy path).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Write the report here (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -198,19 +201,12 @@ pub fn run(args: CheckArgs) -> Exit {
         diagnostics.extend(r.diagnostics.iter().cloned());
     }
     let deny = args.deny == Some(Deny::Warnings);
-    // A closed pipe (`check | head`) is the reader's choice: stop quietly.
-    let _ = super::common::write_stdout(&render_report(
-        &args,
-        &loaded,
-        &diagnostics,
-        report.as_ref(),
-        as_of,
-    ));
+    let written = write_report(&args, &loaded, &diagnostics, report.as_ref(), as_of);
     let warned = deny
         && diagnostics
             .iter()
             .any(|d| d.severity == crate::diagnostics::Severity::Warning);
-    let exit = if has_io_error(&loaded.diagnostics) {
+    let exit = if !written || has_io_error(&loaded.diagnostics) {
         Exit::Usage
     } else if crate::diagnostics::has_errors(&diagnostics)
         || warned
@@ -225,6 +221,35 @@ pub fn run(args: CheckArgs) -> Exit {
     std::mem::forget(report);
     loaded.leak();
     exit
+}
+
+/// Prints the report (SARIF as a stream) or writes it to `-o FILE`
+/// atomically; `false` when it could not be written.
+fn write_report(
+    args: &CheckArgs,
+    loaded: &Loaded,
+    diagnostics: &[Diagnostic],
+    check: Option<&CheckReport>,
+    as_of: Date,
+) -> bool {
+    if args.format == CheckFormat::Sarif && args.output.is_none() {
+        let report = Report {
+            sources: &loaded.sources,
+            diagnostics,
+            check,
+            pack: check::pack().ok(),
+            as_of,
+            tool_version: env!("CARGO_PKG_VERSION"),
+        };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        // A closed pipe (`check | head`) is the reader's choice: a quiet end.
+        return match crate::diagnostics::formats::sarif::write(&report, &mut out) {
+            Ok(()) => true,
+            Err(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
+        };
+    }
+    let text = render_report(args, loaded, diagnostics, check, as_of);
+    super::common::emit_output(args.output.as_deref(), &text) == Exit::Clean
 }
 
 fn render_report(

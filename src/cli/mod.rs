@@ -8,6 +8,8 @@ mod blast;
 mod check;
 mod common;
 mod compile;
+mod completions;
+mod diff;
 mod explain;
 mod export;
 mod fmt;
@@ -15,6 +17,7 @@ mod graph;
 mod inventory;
 mod observe;
 mod report;
+mod query;
 
 pub use common::{today, Exit};
 
@@ -28,7 +31,7 @@ use std::process::ExitCode;
 /// `conduit` checks it against IEC 62443 rules, shows how far a compromise
 /// would spread, and generates the firewall rules that enforce it.
 #[derive(Debug, Parser)]
-#[command(name = "conduit", version, propagate_version = true)]
+#[command(name = "conduit", version = env!("CONDUIT_VERSION"), propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -56,6 +59,14 @@ pub enum Command {
     Inventory(inventory::InventoryArgs),
     /// Write evidence for auditors and insurers (HTML or Markdown).
     Report(report::ReportArgs),
+    /// What a policy change opens, closes and exposes (for pull requests).
+    Diff(diff::DiffArgs),
+    /// Would the firewall allow this connection, and which conduit decides?
+    Query(query::QueryArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (or write one per subcommand with -o DIR).
+    Man(completions::ManArgs),
 }
 
 /// Runs the binary: parses arguments, dispatches, maps the result to an exit code.
@@ -79,6 +90,10 @@ pub fn main() -> ExitCode {
         Command::Observe(args) => observe::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Report(args) => report::run(args),
+        Command::Query(args) => query::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     exit.code()
 }

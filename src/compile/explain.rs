@@ -349,6 +349,13 @@ pub fn nftables_rule(plan: &Plan, index: usize) -> Option<String> {
     super::nftables::rule_text(plan, index)
 }
 
+/// The nftables accept line of every plan rule, indexed like
+/// [`Plan::rules`] (and [`RuleMatch::index`]): compute once, look up per
+/// packet.
+pub fn nftables_rules(plan: &Plan) -> Vec<String> {
+    super::nftables::rule_texts(plan)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
@@ -414,6 +421,8 @@ mod tests {
         assert!(!r.reverse);
         let line = nftables_rule(&plan, r.index).unwrap();
         assert!(line.contains("tcp dport 502"), "{line}");
+        assert_eq!(nftables_rules(&plan)[r.index], line);
+        assert_eq!(nftables_rules(&plan).len(), plan.rules.len());
     }
 
     #[test]

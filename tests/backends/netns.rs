@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-static LOCK: Mutex<()> = Mutex::new(());
+pub(crate) static LOCK: Mutex<()> = Mutex::new(());
 
 const TCP_PORTS: &[u16] = &[22, 102, 443, 5450, 7001, 7002, 7004, 8080];
 const UDP_PORTS: &[u16] = &[123];
@@ -84,14 +84,14 @@ fn listen() {
 
 /// A zone in the lab: bridge (interface) name in the router, gateway
 /// address with prefix, host addresses.
-struct ZoneSpec {
+pub(crate) struct ZoneSpec {
     bridge: &'static str,
     gateway: &'static str,
     prefix: u8,
     hosts: &'static [&'static str],
 }
 
-const RIVERSIDE: &[ZoneSpec] = &[
+pub(crate) const RIVERSIDE: &[ZoneSpec] = &[
     ZoneSpec {
         bridge: "wan0",
         gateway: "198.51.100.1",
@@ -137,10 +137,10 @@ const RIVERSIDE: &[ZoneSpec] = &[
 ];
 
 /// Namespaces of one test; removed on drop.
-struct Lab {
+pub(crate) struct Lab {
     router: String,
     /// host address → namespace.
-    hosts: BTreeMap<String, String>,
+    pub(crate) hosts: BTreeMap<String, String>,
     namespaces: Vec<String>,
     listeners: Vec<Child>,
 }
@@ -160,7 +160,7 @@ fn ip(args: &[&str]) {
 }
 
 impl Lab {
-    fn new(tag: &str, zones: &[ZoneSpec]) -> Lab {
+    pub(crate) fn new(tag: &str, zones: &[ZoneSpec]) -> Lab {
         let base = format!("cdt{}{tag}", std::process::id() % 100_000);
         let router = format!("{base}r");
         let mut lab = Lab {
@@ -242,7 +242,7 @@ impl Lab {
     }
 
     /// Whether a new connection from `src` to `dst:port` gets an answer.
-    fn connects(&self, src: &str, dst: &str, proto: &str, port: u16) -> bool {
+    pub(crate) fn connects(&self, src: &str, dst: &str, proto: &str, port: u16) -> bool {
         let ns = self
             .hosts
             .get(src)
@@ -302,7 +302,7 @@ impl Lab {
         assert!(wrong.is_empty(), "{what}:\n{}", wrong.join("\n"));
     }
 
-    fn load(&self, files: &[OutputFile]) {
+    pub(crate) fn load(&self, files: &[OutputFile]) {
         for (i, f) in files.iter().enumerate() {
             let path = temp_file(&format!("{}-{i}{}", self.router, f.suffix), &f.text);
             let p = path.to_str().unwrap();

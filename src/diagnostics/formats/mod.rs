@@ -9,7 +9,7 @@
 mod github;
 mod json;
 mod junit;
-mod sarif;
+pub mod sarif;
 
 pub use github::{Github, ANNOTATION_CAP};
 pub use json::Json;

@@ -16,6 +16,8 @@
 mod cli;
 #[path = "backends/golden.rs"]
 mod golden;
+#[path = "backends/junos_reader.rs"]
+mod junos_reader;
 #[path = "backends/netns.rs"]
 mod netns;
 #[path = "backends/profile.rs"]
@@ -26,3 +28,5 @@ mod prop;
 mod support;
 #[path = "backends/tools.rs"]
 mod tools;
+#[path = "backends/vendor.rs"]
+mod vendor;

@@ -13,6 +13,7 @@ pub mod target;
 pub mod vendor;
 
 mod iptables;
+mod junos;
 mod nftables;
 mod text;
 
@@ -53,10 +54,11 @@ pub trait Backend: Sync {
 }
 
 /// The registry: one row per backend.
-pub static BACKENDS: &[&dyn Backend] = &[&nftables::Nftables, &iptables::Iptables];
+pub static BACKENDS: &[&dyn Backend] =
+    &[&nftables::Nftables, &iptables::Iptables, &junos::JunosSrx];
 
 /// Backends named by the language but not generated yet.
-pub const PLANNED: &[&str] = &["cisco-asa", "junos-srx", "panos", "fortigate"];
+pub const PLANNED: &[&str] = &["cisco-asa", "panos", "fortigate"];
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

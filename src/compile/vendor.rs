@@ -18,6 +18,10 @@
 //! share a name it retries with a 16-hex suffix and otherwise returns a
 //! [`NameClash`], whose [`NameClash::diagnostic`] is error E0506.
 //!
+//! **Zones** ([`zones_of`]): the policy zones the rules use, each with its
+//! interface under a target profile; error E0503 when one interface would
+//! carry two zones (an interface belongs to one security zone).
+//!
 //! **Address objects** ([`AddressBook::build`]). One [`AddrObject`] per
 //! distinct prefix or range of the plan (zone networks after "most
 //! specific wins", asset addresses, merged host ranges), per family,
@@ -38,7 +42,7 @@
 //! [`ServiceBook::resolve`] gives the [`SvcRef`] of a rule (`Any` for a
 //! monitor scope rule).
 //!
-//! **Schedules** ([`timing`], [`Weekly`], [`occurrences`]). A rule's window
+//! **Schedules** ([`timing`], [`Weekly`], [`occurrences`], [`never_matches`]). A rule's window
 //! and expiry as vendor-neutral facts: [`Timing::Always`], a weekly window
 //! (days Monday first, start and end second of the day in UTC, whether all
 //! days / the whole day), an end instant, or both. [`occurrences`] expands a
@@ -270,6 +274,52 @@ pub fn valid_vendor_ifname(name: &str) -> bool {
 /// The hint for [`valid_vendor_ifname`].
 pub const VENDOR_IFNAME_HINT: &str =
     "1 to 63 characters of letters, digits, `/`, `.`, `:`, `-` or `_`, starting with a letter";
+
+// ---------------------------------------------------------------- zones
+
+/// The policy zones of a plan and, with a target, each zone's interface.
+/// Errors when an interface would carry two zones (an interface belongs to
+/// exactly one security zone on vendor firewalls).
+pub fn zones_of(
+    plan: &Plan,
+    vendor_name: &str,
+) -> Result<BTreeMap<String, Option<String>>, Vec<Diagnostic>> {
+    let mut zones: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut by_iface: BTreeMap<String, String> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for rule in &plan.rules {
+        for (side, iface) in [(&rule.src_zones, &rule.iif), (&rule.dst_zones, &rule.oif)] {
+            for z in side {
+                zones.entry(z.clone()).or_insert_with(|| iface.clone());
+                let Some(i) = iface else { continue };
+                match by_iface.get(i) {
+                    Some(other) if other != z => {
+                        let msg = format!(
+                            "zones `{}` and `{}` share interface `{}`: on {vendor_name} an interface belongs to one security zone",
+                            sanitize(other, 80),
+                            sanitize(z, 80),
+                            sanitize(i, 80)
+                        );
+                        if !errors.iter().any(|d: &Diagnostic| d.message == msg) {
+                            errors.push(Diagnostic::error("E0503", msg).with_help(
+                                "give each zone its own interface (a VLAN sub-interface) in the target profile",
+                            ));
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        by_iface.insert(i.clone(), z.clone());
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(zones)
+    } else {
+        Err(errors)
+    }
+}
 
 // ---------------------------------------------------------------- addresses
 
@@ -627,6 +677,14 @@ pub fn timing(rule: &Rule) -> Timing {
         (None, Some(d)) => Timing::Until(d),
         (Some(w), Some(d)) => Timing::WeeklyUntil(w, d),
     }
+}
+
+/// Whether a rule can never match: its window has no day or is empty.
+/// Backends may leave such a rule out (the device would never use it).
+pub fn never_matches(rule: &Rule) -> bool {
+    rule.window
+        .as_ref()
+        .is_some_and(|w| w.days.is_empty() || w.start_sec >= w.end_sec)
 }
 
 /// One dated interval `[start, end)` in UTC seconds since 1970.

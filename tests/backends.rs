@@ -20,6 +20,8 @@ mod golden;
 mod junos_reader;
 #[path = "backends/netns.rs"]
 mod netns;
+#[path = "backends/panos_reader.rs"]
+mod panos_reader;
 #[path = "backends/profile.rs"]
 mod profile;
 #[path = "backends/prop.rs"]

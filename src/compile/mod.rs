@@ -15,6 +15,7 @@ pub mod vendor;
 mod iptables;
 mod junos;
 mod nftables;
+mod panos;
 mod text;
 
 use crate::diagnostics::Diagnostic;
@@ -54,11 +55,15 @@ pub trait Backend: Sync {
 }
 
 /// The registry: one row per backend.
-pub static BACKENDS: &[&dyn Backend] =
-    &[&nftables::Nftables, &iptables::Iptables, &junos::JunosSrx];
+pub static BACKENDS: &[&dyn Backend] = &[
+    &nftables::Nftables,
+    &iptables::Iptables,
+    &junos::JunosSrx,
+    &panos::Panos,
+];
 
 /// Backends named by the language but not generated yet.
-pub const PLANNED: &[&str] = &["cisco-asa", "panos", "fortigate"];
+pub const PLANNED: &[&str] = &["cisco-asa", "fortigate"];
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

@@ -6,6 +6,7 @@
 
 use crate::golden::check_golden;
 use crate::junos_reader::{self, Srx};
+use crate::panos_reader::{self, Pan};
 use crate::support::{build, emit, options, policy, riverside, root_dir, temp_file};
 use conduit::compile::eval::{Packet, PacketL4, Verdict};
 use conduit::compile::plan::{self, PlanOptions};
@@ -344,6 +345,323 @@ fn srx_refuses_two_zones_on_one_interface() {
     assert_eq!(errs[0].code, "E0503", "{errs:?}");
 }
 
+// ---- PAN-OS ------------------------------------------------------------
+
+fn pan_files(plan: &Plan) -> Vec<compile::OutputFile> {
+    let files = emit("panos", plan);
+    assert_eq!(files.len(), 2);
+    files
+}
+
+fn pan_text(plan: &Plan) -> String {
+    pan_files(plan)[0].text.clone()
+}
+
+fn read_pan(text: &str) -> Pan {
+    let pan = Pan::read(text).unwrap_or_else(|e| panic!("reader refuses the XML: {e}\n{text}"));
+    let errs = panos_reader::lint(&pan);
+    assert!(errs.is_empty(), "limits: {errs:?}\n{text}");
+    pan
+}
+
+fn pan_verdict(pan: &Pan, model: &Model, pkt: &Packet) -> (bool, bool) {
+    let zone = |iface: &Option<String>, addr: IpAddr| match iface {
+        Some(i) => pan.zone_of_interface(i).map(String::from),
+        None => zone_of(model, addr),
+    };
+    let from = zone(&pkt.iif, pkt.src);
+    let to = zone(&pkt.oif, pkt.dst);
+    let d = pan
+        .decide(
+            from.as_deref(),
+            to.as_deref(),
+            pkt.src,
+            pkt.dst,
+            pkt.l4,
+            pkt.unix_time,
+        )
+        .expect("the final rule matches everything");
+    (d.allow, d.logged)
+}
+
+#[test]
+fn panos_riverside_goldens_enforce_and_monitor() {
+    let model = riverside();
+    for mode in [Mode::Enforce, Mode::Monitor] {
+        let plan = build(&model, &options(mode, "2026-11-28"));
+        let files = pan_files(&plan);
+        let pan = read_pan(&files[0].text);
+        let last = pan.rules.last().unwrap();
+        assert_eq!(
+            (last.allow, last.log_start, last.log_end),
+            (mode == Mode::Monitor, mode == Mode::Monitor, true)
+        );
+        check_golden(
+            &format!("riverside/panos-{}.xml", mode_name(mode)),
+            &files[0].text,
+        );
+        check_golden(
+            &format!("riverside/panos-{}.xml.load", mode_name(mode)),
+            &files[1].text,
+        );
+    }
+    let (opts, backend) = profile_options("riverside-panos");
+    assert_eq!(backend.name(), "panos");
+    let plan = build(&model, &opts);
+    let files = pan_files(&plan);
+    let pan = read_pan(&files[0].text);
+    assert_eq!(pan.zones["line1"], ["ethernet1/4"]);
+    assert!(files[1]
+        .text
+        .contains("zone/entry[@name='line1'] mode replace"));
+    check_golden("targets/riverside-panos.out", &files[0].text);
+    check_golden("targets/riverside-panos.out.load", &files[1].text);
+}
+
+#[test]
+fn panos_decides_riverside_probes_like_the_policy() {
+    let model = riverside();
+    let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
+    let pan = read_pan(&pan_text(&plan));
+    for (p, allowed) in riverside_probes() {
+        let (permit, logged) = pan_verdict(&pan, &model, &p);
+        assert_eq!(permit, allowed, "{p:?}");
+        assert_same(&plan, permit, logged, &p).unwrap();
+    }
+    // The window with an expiry is dated members up to the expiry.
+    let s = &pan.schedules["s_12345_0800-1700_u20270331"];
+    assert_eq!(s.kind, "non-recurring");
+    assert_eq!(
+        s.members.last().unwrap(),
+        "2027/03/30@08:00-2027/03/30@17:00"
+    );
+    let p = pkt(
+        "10.40.1.10",
+        "10.25.0.10",
+        PacketL4::Tcp(22),
+        unix("2026-12-01", 3, 0),
+    );
+    assert_eq!(pan_verdict(&pan, &model, &p), (true, true));
+    let (opts, _) = profile_options("riverside-panos");
+    let plan = build(&model, &opts);
+    let pan = read_pan(&pan_text(&plan));
+    let mut p = pkt(
+        "10.30.0.30",
+        "10.40.1.10",
+        PacketL4::Tcp(102),
+        unix("2026-12-01", 10, 0),
+    );
+    p.iif = Some("ethernet1/3".into());
+    p.oif = Some("ethernet1/4".into());
+    assert!(pan_verdict(&pan, &model, &p).0);
+    p.iif = Some("ethernet1/1".into());
+    assert!(!pan_verdict(&pan, &model, &p).0);
+}
+
+#[test]
+fn panos_hostile_strings_cannot_change_the_meaning() {
+    let model = policy(HOSTILE);
+    let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
+    let text = pan_text(&plan);
+    let pan = read_pan(&text);
+    let names: Vec<&str> = pan.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["x-1", "conduit-final"], "{text}");
+    let d = pan.rules[0].description.as_deref().unwrap();
+    assert!(d.contains("]]> <x> &") && d.contains("policy evil"), "{d}");
+    assert!(
+        !text.contains("<x>") && !text.contains("<![CDATA["),
+        "{text}"
+    );
+}
+
+#[test]
+fn panos_window_with_expiry_beyond_the_cap_is_e0505() {
+    let model = policy(
+        "zone a {\n purdue 3\n network 10.1.0.0/24\n}\nzone b {\n purdue 2\n network 10.2.0.0/24\n}\n\
+         conduit x {\n a -> b\n allow tcp 22\n schedule \"daily 08:00-09:00\"\n expires 2028-01-01\n}\n",
+    );
+    let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
+    let errs = compile::generate(compile::backend("panos").unwrap(), &plan).unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code, "E0505", "{errs:?}");
+    // The SRX has recurring schedules with an end date: no such limit.
+    read_srx(&srx_text(&plan));
+}
+
+#[test]
+fn panos_names_fit_the_device() {
+    let long = "z".repeat(70);
+    let text = format!(
+        "zone {long} {{\n purdue 3\n network 10.1.0.0/24\n}}\nzone b {{\n purdue 2\n network 10.2.0.0/24\n network 2001:db8:2::/48\n}}\n\
+         zone c {{\n purdue 3\n network 10.3.0.0/24\n network 2001:db8:3::/48\n}}\n\
+         conduit x {{\n {long} -> b\n allow tcp 22, icmp 8, proto 47\n}}\nconduit y {{\n c -> b\n allow tcp 8000-8010, udp 2222, icmp\n}}\n"
+    );
+    let model = policy(&text);
+    // Zones sorted by name: b, c, then the long one; bound to interfaces,
+    // so that the reader finds each packet's zone on the device.
+    let mut opts = options(Mode::Enforce, "2026-11-28");
+    opts.interfaces = Some(BTreeMap::from([
+        (ZoneId(0), "ethernet1/2".to_string()),
+        (ZoneId(1), "ethernet1/3".to_string()),
+        (ZoneId(2), "ethernet1/1".to_string()),
+    ]));
+    let plan = build(&model, &opts);
+    let pan = read_pan(&pan_text(&plan));
+    assert!(pan.zones.keys().all(|z| z.len() <= 31));
+    let t = unix("2026-12-01", 1, 0);
+    let iface = |a: &str| {
+        let a: IpAddr = a.parse().unwrap();
+        let z = zone_of(&model, a).unwrap();
+        let i = ["b", "c"].iter().position(|n| *n == z).unwrap_or(2);
+        ["ethernet1/2", "ethernet1/3", "ethernet1/1"][i].to_string()
+    };
+    let allowed = |src: &str, dst: &str, l4| {
+        let mut p = pkt(src, dst, l4, t);
+        p.iif = Some(iface(src));
+        p.oif = Some(iface(dst));
+        pan_verdict(&pan, &model, &p).0
+    };
+    assert!(allowed("10.1.0.1", "10.2.0.9", PacketL4::Icmp(8)));
+    assert!(!allowed("10.1.0.1", "10.2.0.9", PacketL4::Icmp(0)));
+    assert!(allowed("10.1.0.1", "10.2.0.9", PacketL4::Proto(47)));
+    assert!(allowed(
+        "2001:db8:3::1",
+        "2001:db8:2::5",
+        PacketL4::Icmp(128)
+    ));
+    assert!(!allowed(
+        "2001:db8:3::1",
+        "2001:db8:2::5",
+        PacketL4::Tcp(2222)
+    ));
+    assert!(allowed(
+        "2001:db8:3::1",
+        "2001:db8:2::5",
+        PacketL4::Udp(2222)
+    ));
+}
+
+// ---- third-party reader: pan-os-python ----------------------------------
+
+const PANOS_SCRIPT: &str = r#"
+import sys
+import xml.etree.ElementTree as ET
+from panos.policies import SecurityRule
+from panos.objects import AddressObject, AddressGroup, ServiceObject, ServiceGroup, ScheduleObject, ApplicationObject
+from panos.network import Zone
+vsys = ET.parse(sys.argv[1]).getroot().find("./devices/entry/vsys/entry")
+def j(v):
+    if v is None: return ""
+    if isinstance(v, list): return " ".join(v)
+    return str(v)
+for r in SecurityRule().refreshall_from_xml(vsys.find("./rulebase/security/rules")):
+    print("rule|" + "|".join(j(x) for x in (r.name, r.fromzone, r.tozone, r.source, r.destination, r.application, r.service, r.action, r.schedule, r.log_start, r.log_end, r.description)))
+for o in AddressObject().refreshall_from_xml(vsys.find("address")):
+    print("address|" + "|".join(j(x) for x in (o.name, o.type, o.value)))
+for o in AddressGroup().refreshall_from_xml(vsys.find("address-group")):
+    print("group|" + "|".join(j(x) for x in (o.name, o.static_value)))
+for o in ServiceObject().refreshall_from_xml(vsys.find("service")):
+    print("service|" + "|".join(j(x) for x in (o.name, o.protocol, o.destination_port)))
+for o in ServiceGroup().refreshall_from_xml(vsys.find("service-group")):
+    print("service-group|" + "|".join(j(x) for x in (o.name, o.value)))
+for o in ScheduleObject().refreshall_from_xml(vsys.find("schedule")):
+    days = [o.weekly_monday_time, o.weekly_tuesday_time, o.weekly_wednesday_time, o.weekly_thursday_time, o.weekly_friday_time, o.weekly_saturday_time, o.weekly_sunday_time]
+    times = o.non_recurring_date_time or o.daily_time or [t for d in days if d for t in d]
+    print("schedule|" + "|".join(j(x) for x in (o.name, o.type, times)))
+for o in ApplicationObject().refreshall_from_xml(vsys.find("application")):
+    print("application|" + "|".join(j(x) for x in (o.name, o.default_type, o.default_ip_protocol, o.default_icmp_type)))
+for o in Zone().refreshall_from_xml(vsys.find("zone")):
+    print("zone|" + "|".join(j(x) for x in (o.name, o.mode, o.interface)))
+"#;
+
+/// The same lines from the test's own reader.
+fn pan_lines(pan: &Pan) -> Vec<String> {
+    let b = |v: bool| if v { "True" } else { "False" };
+    let mut out = Vec::new();
+    for r in &pan.rules {
+        out.push(format!(
+            "rule|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+            r.name,
+            r.from.join(" "),
+            r.to.join(" "),
+            r.source.join(" "),
+            r.destination.join(" "),
+            r.application.join(" "),
+            r.service.join(" "),
+            if r.allow { "allow" } else { "deny" },
+            r.schedule.clone().unwrap_or_default(),
+            b(r.log_start),
+            b(r.log_end),
+            r.description.clone().unwrap_or_default()
+        ));
+    }
+    for (n, a) in &pan.addresses {
+        let (t, v) = match a {
+            panos_reader::Addr::Prefix(ip, len) => ("ip-netmask", format!("{ip}/{len}")),
+            panos_reader::Addr::Range(lo, hi) => ("ip-range", format!("{lo}-{hi}")),
+        };
+        out.push(format!("address|{n}|{t}|{v}"));
+    }
+    for (n, m) in &pan.groups {
+        out.push(format!("group|{n}|{}", m.join(" ")));
+    }
+    for (n, s) in &pan.services {
+        out.push(format!("service|{n}|{}|{}", s.protocol, s.port_text));
+    }
+    for (n, m) in &pan.service_groups {
+        out.push(format!("service-group|{n}|{}", m.join(" ")));
+    }
+    for (n, s) in &pan.schedules {
+        out.push(format!("schedule|{n}|{}|{}", s.kind, s.members.join(" ")));
+    }
+    for (n, a) in &pan.apps {
+        let (t, p, i) = match a {
+            panos_reader::Ident::IpProtocol(p) => {
+                ("ident-by-ip-protocol", p.to_string(), String::new())
+            }
+            panos_reader::Ident::IcmpType(t) => {
+                ("ident-by-icmp-type", String::new(), t.to_string())
+            }
+            panos_reader::Ident::Icmp6Type(t) => {
+                ("ident-by-icmp6-type", String::new(), t.to_string())
+            }
+        };
+        out.push(format!("application|{n}|{t}|{p}|{i}"));
+    }
+    for (n, ifs) in &pan.zones {
+        out.push(format!("zone|{n}|layer3|{}", ifs.join(" ")));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn panos_xml_reads_back_with_pan_os_python() {
+    let Some(py) = python_with("panos", "panos_xml_reads_back_with_pan_os_python") else {
+        return;
+    };
+    let model = riverside();
+    let names = policy(
+        "zone a {\n purdue 3\n network 10.1.0.0/24\n network 2001:db8:1::/48\n}\nzone b {\n purdue 2\n network 10.2.0.0/24\n network 2001:db8:2::/48\n}\n\
+         conduit x {\n a -> b\n allow tcp 22, tcp 100-110, icmp 8, icmp, proto 47\n justification \"<&>\\\" ]]>\"\n}\n",
+    );
+    for (name, model, opts) in [
+        ("enforce", &model, options(Mode::Enforce, "2026-11-28")),
+        ("monitor", &model, options(Mode::Monitor, "2026-11-28")),
+        ("target", &model, profile_options("riverside-panos").0),
+        ("objects", &names, options(Mode::Enforce, "2026-11-28")),
+    ] {
+        let text = pan_text(&build(model, &opts));
+        let path = temp_file(&format!("panos-{name}.xml"), &text);
+        let mut got: Vec<String> = run_python(&py, PANOS_SCRIPT, &path)
+            .lines()
+            .map(String::from)
+            .collect();
+        got.sort();
+        assert_eq!(got, pan_lines(&read_pan(&text)), "{name}");
+    }
+}
+
 // ---- third-party reader: ciscoconfparse2 (Junos syntax) ----------------
 
 /// The interpreter of `CONDUIT_PYTHON` (default `python3`) when it can
@@ -385,8 +703,10 @@ pub fn run_python(py: &str, script: &str, file: &std::path::Path) -> String {
 const CCP_SCRIPT: &str = r#"
 import sys, re
 from ciscoconfparse2 import CiscoConfParse
-p = CiscoConfParse(sys.argv[1], syntax="junos")
-for pol in p.find_objects(r"^\s*policy\s"):
+for path in sys.argv[1:]:
+  print("== file")
+  p = CiscoConfParse(path, syntax="junos")
+  for pol in p.find_objects(r"^\s*policy\s"):
     name = pol.text.split()[1]
     fields = {}
     for child in pol.all_children:
@@ -405,15 +725,40 @@ fn srx_text_parses_with_ciscoconfparse2() {
         return;
     };
     let model = riverside();
+    let mut paths = Vec::new();
+    let mut texts = Vec::new();
     for (name, opts) in [
         ("enforce", options(Mode::Enforce, "2026-11-28")),
         ("monitor", options(Mode::Monitor, "2026-11-28")),
         ("target", profile_options("riverside-srx").0),
+        ("hostile", options(Mode::Enforce, "2026-11-28")),
     ] {
-        let text = srx_text(&build(&model, &opts));
-        let path = temp_file(&format!("srx-{name}.conf"), &text);
-        let got = run_python(&py, CCP_SCRIPT, &path);
-        let srx = read_srx(&text);
+        let m = if name == "hostile" {
+            policy(HOSTILE)
+        } else {
+            model.clone()
+        };
+        let text = srx_text(&build(&m, &opts));
+        paths.push(temp_file(&format!("srx-{name}.conf"), &text));
+        texts.push((name, text));
+    }
+    // One interpreter for all files: importing the parser is slow.
+    let out = std::process::Command::new(&py)
+        .arg("-c")
+        .arg(CCP_SCRIPT)
+        .args(&paths)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let per_file: Vec<&str> = stdout.split("== file\n").skip(1).collect();
+    assert_eq!(per_file.len(), texts.len());
+    for ((name, text), got) in texts.iter().zip(per_file) {
+        let srx = read_srx(text);
         let want: Vec<String> = srx
             .policies
             .iter()
@@ -785,6 +1130,27 @@ pub fn random_plan(rng: &mut Rng) -> (Model, Plan, Option<BTreeMap<ZoneId, Strin
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn panos_xml_decides_like_the_plan(seed in any::<u64>()) {
+        let mut rng = Rng(seed);
+        let (model, plan, ifaces) = random_plan(&mut rng);
+        let compiled = compile::generate(compile::backend("panos").unwrap(), &plan);
+        let Ok(files) = compiled else {
+            // Only a window with an expiry beyond the member cap is refused.
+            let errs = compiled.unwrap_err();
+            prop_assert!(errs.iter().all(|d| d.code == "E0505"), "{:?}", errs);
+            return Ok(());
+        };
+        let pan = read_pan(&files[0].text);
+        for _ in 0..200 {
+            let pkt = random_packet(&mut rng, &model, ifaces.as_ref());
+            let (permit, logged) = pan_verdict(&pan, &model, &pkt);
+            if let Err(e) = assert_same(&plan, permit, logged, &pkt) {
+                prop_assert!(false, "seed {}: {}\n{}", seed, e, files[0].text);
+            }
+        }
+    }
 
     #[test]
     fn srx_text_decides_like_the_plan(seed in any::<u64>()) {

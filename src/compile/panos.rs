@@ -74,7 +74,7 @@ pub const DESCRIPTIONS: TextRules = TextRules {
     replacement: ' ',
 };
 /// Most members of one non-recurring schedule conduit writes.
-pub const OCCURRENCE_CAP: usize = 256;
+pub const OCCURRENCE_CAP: usize = 1024;
 /// The final rule.
 pub const FINAL_RULE: &str = "conduit-final";
 /// Prefix of custom application names (predefined ones such as `icmp`

@@ -512,7 +512,7 @@ pub fn lint(pan: &Pan) -> Vec<String> {
         if !ok(n, 31) {
             errs.push(format!("schedule name {n:?}"));
         }
-        if s.kind == "non-recurring" && s.members.len() > 256 {
+        if s.kind == "non-recurring" && s.members.len() > 1024 {
             errs.push(format!("schedule {n}: {} members", s.members.len()));
         }
     }

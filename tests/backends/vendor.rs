@@ -478,7 +478,7 @@ fn panos_hostile_strings_cannot_change_the_meaning() {
 fn panos_window_with_expiry_beyond_the_cap_is_e0505() {
     let model = policy(
         "zone a {\n purdue 3\n network 10.1.0.0/24\n}\nzone b {\n purdue 2\n network 10.2.0.0/24\n}\n\
-         conduit x {\n a -> b\n allow tcp 22\n schedule \"daily 08:00-09:00\"\n expires 2028-01-01\n}\n",
+         conduit x {\n a -> b\n allow tcp 22\n schedule \"daily 08:00-09:00\"\n expires 2030-01-01\n}\n",
     );
     let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
     let errs = compile::generate(compile::backend("panos").unwrap(), &plan).unwrap_err();
@@ -1164,6 +1164,49 @@ proptest! {
             if let Err(e) = assert_same(&plan, permit, logged, &pkt) {
                 prop_assert!(false, "seed {}: {}\n{}", seed, e, text);
             }
+        }
+    }
+}
+
+// ---- the command line ---------------------------------------------------
+
+#[test]
+fn cli_compiles_riverside_for_both_vendors() {
+    let exe = env!("CARGO_BIN_EXE_conduit");
+    let plant = root_dir().join("examples/riverside/plant.zc");
+    let model = riverside();
+    for (backend, file) in [
+        ("junos-srx", "cli-riverside.conf"),
+        ("panos", "cli-riverside.xml"),
+    ] {
+        let out = temp_file(file, "");
+        let run = std::process::Command::new(exe)
+            .arg("compile")
+            .arg(&plant)
+            .args(["--backend", backend, "--as-of", "2026-11-28", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{backend}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let text = std::fs::read_to_string(&out).unwrap();
+        let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
+        for (p, allowed) in riverside_probes() {
+            let permit = if backend == "panos" {
+                let mut load = out.as_os_str().to_owned();
+                load.push(".load");
+                assert!(std::fs::read_to_string(load)
+                    .unwrap()
+                    .contains("mode replace"));
+                pan_verdict(&read_pan(&text), &model, &p).0
+            } else {
+                srx_verdict(&read_srx(&text), &model, &p).0
+            };
+            assert_eq!(permit, allowed, "{backend} {p:?}");
+            assert_eq!(plan.verdict(&p) == Verdict::Allow, allowed);
         }
     }
 }

@@ -14,6 +14,9 @@
 
 #[path = "backends/cli.rs"]
 mod cli;
+#[path = "../examples/gen_plant.rs"]
+#[allow(dead_code)]
+mod gen_plant;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/junos_reader.rs"]

@@ -1210,3 +1210,68 @@ fn cli_compiles_riverside_for_both_vendors() {
         }
     }
 }
+
+// ---- a generated plant: realistic names, vendor windows and expiries ----
+
+#[test]
+fn vendor_outputs_of_a_generated_plant_decide_like_the_plan() {
+    let params = crate::gen_plant::Params::new(12, 7);
+    let plant = crate::gen_plant::generate(&params);
+    let dir = std::env::temp_dir().join(format!("conduit-vendor-plant-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in &plant.files {
+        std::fs::write(dir.join(&f.name), &f.text).unwrap();
+    }
+    let loaded = conduit::load_policy(std::slice::from_ref(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let model = loaded.model;
+    let plan = build(&model, &options(Mode::Enforce, AS_OF));
+    assert!(plan
+        .rules
+        .iter()
+        .any(|r| r.window.is_some() && r.expires.is_some()));
+    let srx = read_srx(&srx_text(&plan));
+    let pan = read_pan(&pan_text(&plan));
+    let mut rng = Rng(7);
+    let mut allowed = 0;
+    for i in 0..4000 {
+        let p = if i % 2 == 0 {
+            random_packet(&mut rng, &model, None)
+        } else {
+            rule_packet(&mut rng, &plan)
+        };
+        let (permit, logged) = srx_verdict(&srx, &model, &p);
+        assert_same(&plan, permit, logged, &p).unwrap();
+        let (permit, logged) = pan_verdict(&pan, &model, &p);
+        assert_same(&plan, permit, logged, &p).unwrap();
+        allowed += usize::from(permit);
+    }
+    // The probes reach allowed traffic too, not only the final rule.
+    assert!(allowed > 500, "{allowed}");
+}
+
+/// A packet aimed at a random rule: its first source and destination
+/// addresses and its first port, at a random instant of four weeks.
+fn rule_packet(rng: &mut Rng, plan: &Plan) -> Packet {
+    use conduit::compile::addr::from_int;
+    use conduit::compile::plan::L4;
+    let rule = rng.pick(&plan.rules);
+    let first = |m| plan.ranges(m).unwrap().ranges()[0].0;
+    let l4 = match &rule.l4 {
+        L4::Tcp(p) => PacketL4::Tcp(p[0].lo),
+        L4::Udp(p) => PacketL4::Udp(p[0].hi),
+        L4::Icmp(t) => PacketL4::Icmp(t.unwrap_or(8)),
+        L4::Proto(n) => PacketL4::Proto(*n),
+        L4::Any => PacketL4::Tcp(1),
+    };
+    let as_of = Date::parse(AS_OF).unwrap().days_since_epoch() * 86_400;
+    Packet {
+        src: from_int(rule.family, first(&rule.src)),
+        dst: from_int(rule.family, first(&rule.dst)),
+        l4,
+        iif: None,
+        oif: None,
+        unix_time: as_of + rng.below(28 * 86_400) as i64,
+    }
+}

@@ -1275,3 +1275,21 @@ fn rule_packet(rng: &mut Rng, plan: &Plan) -> Packet {
         unix_time: as_of + rng.below(28 * 86_400) as i64,
     }
 }
+
+#[test]
+fn interface_names_are_checked_by_the_profile_backend() {
+    let model = riverside();
+    let load = |backend: &str, iface: &str| {
+        let text = format!("name: fw\nbackend: {backend}\ninterfaces:\n  line1: {iface}\n");
+        let mut sources = SourceMap::new();
+        let (_, diags) = target::load(&mut sources, "fw", None, text, &model);
+        diags.iter().map(|d| d.code.clone()).collect::<Vec<_>>()
+    };
+    assert!(load("junos-srx", "ge-0/0/4.101").is_empty());
+    assert!(load("panos", "ethernet1/4.101").is_empty());
+    // Linux backends keep the 15-byte Linux rule.
+    assert_eq!(load("nftables", "ge-0/0/4.101"), ["E0504"]);
+    // Nothing that needs quoting reaches a vendor file.
+    assert_eq!(load("junos-srx", "\"ge-0/0/4; }\""), ["E0504"]);
+    assert_eq!(load("panos", "\"eth<1>&\""), ["E0504"]);
+}

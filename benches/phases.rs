@@ -135,6 +135,18 @@ const PHASES: &[Phase] = &[
         child_cpu: in_process,
     },
     Phase {
+        name: "compile junos-srx (plan+emit)",
+        run: junos_srx,
+        note: files_note,
+        child_cpu: in_process,
+    },
+    Phase {
+        name: "compile panos (plan+emit)",
+        run: panos,
+        note: files_note,
+        child_cpu: in_process,
+    },
+    Phase {
         name: "conduit check (CLI process)",
         run: cli_check,
         note: cli_note,
@@ -247,6 +259,14 @@ fn nftables(w: &Workload) -> Output {
 
 fn iptables(w: &Workload) -> Output {
     emit(w, "iptables")
+}
+
+fn junos_srx(w: &Workload) -> Output {
+    emit(w, "junos-srx")
+}
+
+fn panos(w: &Workload) -> Output {
+    emit(w, "panos")
 }
 
 /// Size of the generated files: bytes and lines.

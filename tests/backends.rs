@@ -18,10 +18,17 @@ mod cli;
 mod edge;
 #[path = "backends/gate.rs"]
 mod gate;
+#[path = "../examples/gen_plant.rs"]
+#[allow(dead_code)]
+mod gen_plant;
 #[path = "backends/golden.rs"]
 mod golden;
+#[path = "backends/junos_reader.rs"]
+mod junos_reader;
 #[path = "backends/netns.rs"]
 mod netns;
+#[path = "backends/panos_reader.rs"]
+mod panos_reader;
 #[path = "backends/profile.rs"]
 mod profile;
 #[path = "backends/prop.rs"]
@@ -32,3 +39,5 @@ mod query;
 mod support;
 #[path = "backends/tools.rs"]
 mod tools;
+#[path = "backends/vendor.rs"]
+mod vendor;

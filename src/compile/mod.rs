@@ -12,9 +12,12 @@ pub mod overlap;
 pub mod explain;
 pub mod plan;
 pub mod target;
+pub mod vendor;
 
 mod iptables;
+mod junos;
 mod nftables;
+mod panos;
 mod text;
 
 use crate::diagnostics::Diagnostic;
@@ -38,13 +41,31 @@ pub trait Backend: Sync {
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic>;
     /// The files, in a fixed order. Called only when `unsupported` is empty.
     fn emit(&self, plan: &Plan) -> Vec<OutputFile>;
+    /// Whether a target profile may bind a zone to interface `name`
+    /// (default: a Linux interface name).
+    fn valid_interface(&self, name: &str) -> bool {
+        target::valid_ifname(name)
+    }
+    /// What `valid_interface` accepts (`a Linux interface name`).
+    fn interface_kind(&self) -> &'static str {
+        target::LINUX_IFNAME
+    }
+    /// The hint for an interface name `valid_interface` refuses.
+    fn interface_hint(&self) -> &'static str {
+        target::LINUX_IFNAME_HINT
+    }
 }
 
 /// The registry: one row per backend.
-pub static BACKENDS: &[&dyn Backend] = &[&nftables::Nftables, &iptables::Iptables];
+pub static BACKENDS: &[&dyn Backend] = &[
+    &nftables::Nftables,
+    &iptables::Iptables,
+    &junos::JunosSrx,
+    &panos::Panos,
+];
 
 /// Backends named by the language but not generated yet.
-pub const PLANNED: &[&str] = &["cisco-asa", "junos-srx", "panos", "fortigate"];
+pub const PLANNED: &[&str] = &["cisco-asa", "fortigate"];
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

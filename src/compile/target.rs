@@ -86,7 +86,7 @@ pub fn load(
             Mode::Enforce
         }
     };
-    let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, &mut diags);
+    let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, backend, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -139,6 +139,7 @@ fn check_interfaces(
     raw: Option<&Located<BTreeMap<Located<String>, Located<String>>>>,
     model: &Model,
     file: FileId,
+    backend: Option<&'static dyn Backend>,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<ZoneId, String> {
     let mut out = BTreeMap::new();
@@ -163,11 +164,25 @@ fn check_interfaces(
             );
             continue;
         };
-        if !valid_ifname(&iface.value) {
+        let (valid, what, hint) = match backend {
+            Some(b) => (
+                b.valid_interface(&iface.value),
+                b.interface_kind(),
+                b.interface_hint(),
+            ),
+            None => (valid_ifname(&iface.value), LINUX_IFNAME, LINUX_IFNAME_HINT),
+        };
+        if !valid {
             diags.push(
-                Diagnostic::error("E0504", format!("invalid interface name `{}`", iface.value))
-                    .at(ispan, "not a Linux interface name")
-                    .with_help("1 to 15 characters of letters, digits, `.`, `-`, `_` or `@`"),
+                Diagnostic::error(
+                    "E0504",
+                    format!(
+                        "invalid interface name `{}`",
+                        super::text::sanitize(&iface.value, 80)
+                    ),
+                )
+                .at(ispan, format!("not {what}"))
+                .with_help(hint),
             );
             continue;
         }
@@ -215,6 +230,10 @@ fn shared_interface(
         }
     }
 }
+
+/// What [`valid_ifname`] accepts, for messages.
+pub const LINUX_IFNAME: &str = "a Linux interface name";
+pub const LINUX_IFNAME_HINT: &str = "1 to 15 characters of letters, digits, `.`, `-`, `_` or `@`";
 
 /// A Linux interface name (at most 15 bytes, no wildcard, nothing that
 /// needs quoting).

@@ -62,6 +62,11 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("E0504", "target profile is invalid"),
     (
+        "E0505",
+        "a window with an expiry needs more dated schedule entries than the backend allows",
+    ),
+    ("E0506", "two policy names map to one vendor name"),
+    (
         "E0510",
         "expiry date outside the range the backend can express",
     ),

@@ -12,6 +12,10 @@
     clippy::panic
 )]
 
+#[path = "backends/asa.rs"]
+mod asa;
+#[path = "backends/asa_reader.rs"]
+mod asa_reader;
 #[path = "backends/cli.rs"]
 mod cli;
 #[path = "backends/golden.rs"]

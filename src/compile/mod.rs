@@ -11,6 +11,7 @@ pub mod eval;
 pub mod plan;
 pub mod target;
 
+pub mod asa;
 mod iptables;
 mod nftables;
 mod text;
@@ -39,10 +40,10 @@ pub trait Backend: Sync {
 }
 
 /// The registry: one row per backend.
-pub static BACKENDS: &[&dyn Backend] = &[&nftables::Nftables, &iptables::Iptables];
+pub static BACKENDS: &[&dyn Backend] = &[&nftables::Nftables, &iptables::Iptables, &asa::CiscoAsa];
 
 /// Backends named by the language but not generated yet.
-pub const PLANNED: &[&str] = &["cisco-asa", "junos-srx", "panos", "fortigate"];
+pub const PLANNED: &[&str] = &["junos-srx", "panos", "fortigate"];
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

@@ -86,7 +86,8 @@ pub fn load(
             Mode::Enforce
         }
     };
-    let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, &mut diags);
+    let vendor = backend.is_some_and(|b| VENDOR_BACKENDS.contains(&b.name()));
+    let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, vendor, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -139,6 +140,7 @@ fn check_interfaces(
     raw: Option<&Located<BTreeMap<Located<String>, Located<String>>>>,
     model: &Model,
     file: FileId,
+    vendor: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<ZoneId, String> {
     let mut out = BTreeMap::new();
@@ -163,7 +165,15 @@ fn check_interfaces(
             );
             continue;
         };
-        if !valid_ifname(&iface.value) {
+        if vendor && !valid_vendor_ifname(&iface.value) {
+            diags.push(
+                Diagnostic::error("E0504", format!("invalid interface name `{}`", iface.value))
+                    .at(ispan, "not an interface name of this backend")
+                    .with_help("1 to 48 characters of letters, digits, `.`, `-` or `_`"),
+            );
+            continue;
+        }
+        if !vendor && !valid_ifname(&iface.value) {
             diags.push(
                 Diagnostic::error("E0504", format!("invalid interface name `{}`", iface.value))
                     .at(ispan, "not a Linux interface name")
@@ -226,4 +236,18 @@ pub fn valid_ifname(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+}
+
+/// Backends whose interface names are the device's own (ASA `nameif`,
+/// FortiOS interface or zone names), not Linux names.
+pub const VENDOR_BACKENDS: &[&str] = &["cisco-asa", "fortigate"];
+
+/// An interface name of a vendor device: 1 to 48 characters of letters,
+/// digits, `.`, `-` and `_` (an ASA `nameif`; nothing a CLI quotes).
+pub fn valid_vendor_ifname(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 48
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }

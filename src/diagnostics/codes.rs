@@ -53,6 +53,7 @@ pub const CODES: &[(&str, &str)] = &[
         "two zones on one interface without address separation",
     ),
     ("E0504", "target profile is invalid"),
+    ("E0505", "the backend cannot express this policy exactly"),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),

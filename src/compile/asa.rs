@@ -64,7 +64,7 @@ impl Backend for CiscoAsa {
             seen.push(rule.conduit.clone());
             out.push(
                 Diagnostic::error(
-                    "E0505",
+                    "E0507",
                     format!(
                         "cisco-asa cannot express the expiry {d} of conduit `{}`: \
                          an ASA time-range ends by 23:59 31 December 2035",
@@ -77,6 +77,18 @@ impl Backend for CiscoAsa {
         out
     }
 
+    fn valid_interface(&self, name: &str) -> bool {
+        valid_nameif(name)
+    }
+
+    fn interface_kind(&self) -> &'static str {
+        "an ASA interface name (`nameif`)"
+    }
+
+    fn interface_hint(&self) -> &'static str {
+        "the interface's `nameif`: 1 to 48 characters of letters, digits, `.`, `-` or `_`"
+    }
+
     fn emit(&self, plan: &Plan) -> Vec<OutputFile> {
         vec![OutputFile {
             role: "asa configure",
@@ -84,6 +96,16 @@ impl Backend for CiscoAsa {
             text: render(plan),
         }]
     }
+}
+
+/// An ASA `nameif`: 1 to 48 characters of letters, digits, `.`, `-`
+/// and `_` (what `access-group ... in interface NAME` takes unquoted).
+pub fn valid_nameif(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 48
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 /// FNV-1a, 64 bits: a stable hash of a name's content.

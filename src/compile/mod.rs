@@ -10,6 +10,7 @@ pub mod addr;
 pub mod eval;
 pub mod plan;
 pub mod target;
+pub mod vendor;
 
 pub mod asa;
 mod iptables;
@@ -37,6 +38,19 @@ pub trait Backend: Sync {
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic>;
     /// The files, in a fixed order. Called only when `unsupported` is empty.
     fn emit(&self, plan: &Plan) -> Vec<OutputFile>;
+    /// Whether a target profile may bind a zone to interface `name`
+    /// (default: a Linux interface name).
+    fn valid_interface(&self, name: &str) -> bool {
+        target::valid_ifname(name)
+    }
+    /// What `valid_interface` accepts (`a Linux interface name`).
+    fn interface_kind(&self) -> &'static str {
+        target::LINUX_IFNAME
+    }
+    /// The hint for an interface name `valid_interface` refuses.
+    fn interface_hint(&self) -> &'static str {
+        target::LINUX_IFNAME_HINT
+    }
 }
 
 /// The registry: one row per backend.

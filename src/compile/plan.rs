@@ -158,6 +158,10 @@ pub struct Rule {
     pub family: Family,
     pub src: AddrMatch,
     pub dst: AddrMatch,
+    /// Names of the zones whose addresses make up `src` / `dst` (sorted,
+    /// never empty): the native security zones of vendor backends.
+    pub src_zones: Vec<String>,
+    pub dst_zones: Vec<String>,
     pub iif: Option<String>,
     pub oif: Option<String>,
     pub l4: L4,
@@ -339,6 +343,8 @@ struct FlowCtx<'a> {
     family: Family,
     src: AddrMatch,
     dst: AddrMatch,
+    src_zones: Vec<String>,
+    dst_zones: Vec<String>,
     iif: Option<String>,
     oif: Option<String>,
 }
@@ -395,13 +401,15 @@ impl Builder<'_> {
                     for family in Family::ALL {
                         let srcs = self.side_parts(from_eps, family);
                         let dsts = self.side_parts(to_eps, family);
-                        for src in &srcs {
-                            for dst in &dsts {
+                        for (src, src_zones) in &srcs {
+                            for (dst, dst_zones) in &dsts {
                                 let flow = FlowCtx {
                                     conduit,
                                     family,
                                     src: src.clone(),
                                     dst: dst.clone(),
+                                    src_zones: src_zones.clone(),
+                                    dst_zones: dst_zones.clone(),
                                     iif: iif.clone(),
                                     oif: oif.clone(),
                                 };
@@ -440,8 +448,9 @@ impl Builder<'_> {
     ///   ranges (the internet's "everything not inside") keeps its named
     ///   set, and everything else (assets, small zones) is one inline list.
     ///
-    /// Empty when the side has no address of that family.
-    fn side_parts(&mut self, eps: &[Endpoint], family: Family) -> Vec<AddrMatch> {
+    /// Empty when the side has no address of that family. Each part comes
+    /// with the names of the zones that own its addresses.
+    fn side_parts(&mut self, eps: &[Endpoint], family: Family) -> Vec<(AddrMatch, Vec<String>)> {
         let mut zones: Vec<ZoneId> = eps
             .iter()
             .filter(|e| e.asset.is_none())
@@ -458,6 +467,7 @@ impl Builder<'_> {
             })
         };
         let mut hosts: Vec<(u128, u128)> = Vec::new();
+        let mut host_zones: BTreeSet<ZoneId> = BTreeSet::new();
         for ep in eps {
             let zone = self.model.zone(ep.zone);
             let Some(asset) = ep.asset.and_then(|i| zone.assets.get(i as usize)) else {
@@ -470,11 +480,14 @@ impl Builder<'_> {
             let v = addr::to_int(addr);
             if !in_whole_zone(v, self) {
                 hosts.push((v, v));
+                host_zones.insert(self.owner_of(ep.zone, v, family));
             }
         }
         let mut parts = Vec::new();
+        let zone_name = |b: &Self, z: ZoneId| b.model.zone(z).name.clone();
         if let ([zone], true) = (zones.as_slice(), hosts.is_empty()) {
-            parts.extend(self.zone_set(*zone, family));
+            let name = zone_name(self, *zone);
+            parts.extend(self.zone_set(*zone, family).map(|m| (m, vec![name])));
             return parts;
         }
         for zone in zones {
@@ -482,15 +495,36 @@ impl Builder<'_> {
                 continue;
             };
             if ranges.ranges().len() > INLINE_ZONE_MAX {
-                parts.extend(self.zone_set(zone, family));
+                let name = zone_name(self, zone);
+                parts.extend(self.zone_set(zone, family).map(|m| (m, vec![name])));
             } else {
                 hosts.extend_from_slice(ranges.ranges());
+                host_zones.insert(zone);
             }
         }
         if !hosts.is_empty() {
-            parts.push(AddrMatch::Inline(RangeSet::from_ranges(hosts)));
+            let mut names: Vec<String> = host_zones.iter().map(|z| zone_name(self, *z)).collect();
+            names.sort_unstable();
+            parts.push((AddrMatch::Inline(RangeSet::from_ranges(hosts)), names));
         }
         parts
+    }
+
+    /// The zone that owns address `v` of an asset of zone `zone`: its own
+    /// zone, unless a more specific network of another zone holds it (an
+    /// asset of an external zone inside an inner network).
+    fn owner_of(&self, zone: ZoneId, v: u128, family: Family) -> ZoneId {
+        if self
+            .zone_ranges
+            .get(&(zone, family))
+            .is_some_and(|r| r.contains(v))
+        {
+            return zone;
+        }
+        self.zone_ranges
+            .iter()
+            .find(|((_, f), r)| *f == family && r.contains(v))
+            .map_or(zone, |((z, _), _)| *z)
     }
 
     /// Defines (once) and names the set of a zone in one family; `None`
@@ -578,6 +612,8 @@ impl Builder<'_> {
             family: flow.family,
             src: flow.src.clone(),
             dst: flow.dst.clone(),
+            src_zones: flow.src_zones.clone(),
+            dst_zones: flow.dst_zones.clone(),
             iif: flow.iif.clone(),
             oif: flow.oif.clone(),
             l4,
@@ -704,6 +740,8 @@ mod tests {
         let (plan, _) = plan_of(&text);
         assert_eq!(plan.rules.len(), 1);
         assert!(matches!(&plan.rules[0].src, AddrMatch::Inline(r) if r.ranges().len() == 2));
+        assert_eq!(plan.rules[0].src_zones, ["a", "c"]);
+        assert_eq!(plan.rules[0].dst_zones, ["b"]);
 
         let loaded = crate::load_str("t.zc", &text);
         let iface = |name: &str| {

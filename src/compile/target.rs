@@ -86,8 +86,7 @@ pub fn load(
             Mode::Enforce
         }
     };
-    let vendor = backend.is_some_and(|b| VENDOR_BACKENDS.contains(&b.name()));
-    let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, vendor, &mut diags);
+    let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, backend, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -140,7 +139,7 @@ fn check_interfaces(
     raw: Option<&Located<BTreeMap<Located<String>, Located<String>>>>,
     model: &Model,
     file: FileId,
-    vendor: bool,
+    backend: Option<&'static dyn Backend>,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<ZoneId, String> {
     let mut out = BTreeMap::new();
@@ -165,19 +164,25 @@ fn check_interfaces(
             );
             continue;
         };
-        if vendor && !valid_vendor_ifname(&iface.value) {
+        let (valid, what, hint) = match backend {
+            Some(b) => (
+                b.valid_interface(&iface.value),
+                b.interface_kind(),
+                b.interface_hint(),
+            ),
+            None => (valid_ifname(&iface.value), LINUX_IFNAME, LINUX_IFNAME_HINT),
+        };
+        if !valid {
             diags.push(
-                Diagnostic::error("E0504", format!("invalid interface name `{}`", iface.value))
-                    .at(ispan, "not an interface name of this backend")
-                    .with_help("1 to 48 characters of letters, digits, `.`, `-` or `_`"),
-            );
-            continue;
-        }
-        if !vendor && !valid_ifname(&iface.value) {
-            diags.push(
-                Diagnostic::error("E0504", format!("invalid interface name `{}`", iface.value))
-                    .at(ispan, "not a Linux interface name")
-                    .with_help("1 to 15 characters of letters, digits, `.`, `-`, `_` or `@`"),
+                Diagnostic::error(
+                    "E0504",
+                    format!(
+                        "invalid interface name `{}`",
+                        super::text::sanitize(&iface.value, 80)
+                    ),
+                )
+                .at(ispan, format!("not {what}"))
+                .with_help(hint),
             );
             continue;
         }
@@ -226,6 +231,10 @@ fn shared_interface(
     }
 }
 
+/// What [`valid_ifname`] accepts, for messages.
+pub const LINUX_IFNAME: &str = "a Linux interface name";
+pub const LINUX_IFNAME_HINT: &str = "1 to 15 characters of letters, digits, `.`, `-`, `_` or `@`";
+
 /// A Linux interface name (at most 15 bytes, no wildcard, nothing that
 /// needs quoting).
 pub fn valid_ifname(name: &str) -> bool {
@@ -236,18 +245,4 @@ pub fn valid_ifname(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
-}
-
-/// Backends whose interface names are the device's own (ASA `nameif`,
-/// FortiOS interface or zone names), not Linux names.
-pub const VENDOR_BACKENDS: &[&str] = &["cisco-asa", "fortigate"];
-
-/// An interface name of a vendor device: 1 to 48 characters of letters,
-/// digits, `.`, `-` and `_` (an ASA `nameif`; nothing a CLI quotes).
-pub fn valid_vendor_ifname(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 48
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }

@@ -53,7 +53,12 @@ pub const CODES: &[(&str, &str)] = &[
         "two zones on one interface without address separation",
     ),
     ("E0504", "target profile is invalid"),
-    ("E0505", "the backend cannot express this policy exactly"),
+    (
+        "E0505",
+        "a window with an expiry needs more dated schedule entries than the backend allows",
+    ),
+    ("E0506", "two policy names map to one vendor name"),
+    ("E0507", "the backend cannot express this policy exactly"),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),

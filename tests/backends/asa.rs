@@ -413,7 +413,7 @@ fn every_profile_interface_gets_a_list_even_without_rules() {
 }
 
 #[test]
-fn expiry_beyond_2035_is_e0505() {
+fn expiry_beyond_2035_is_e0507() {
     let model = crate::support::policy(
         "zone a {\n purdue 3\n network 10.1.0.0/24\n}\nzone b {\n purdue 2\n network 10.2.0.0/24\n}\n\
          conduit x {\n a -> b\n allow tcp 22\n expires 2040-01-01\n}\n",
@@ -421,7 +421,7 @@ fn expiry_beyond_2035_is_e0505() {
     let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
     let b = conduit::compile::backend("cisco-asa").unwrap();
     let errors = conduit::compile::generate(b, &plan).unwrap_err();
-    assert_eq!(errors[0].code, "E0505");
+    assert_eq!(errors[0].code, "E0507");
     assert!(errors[0].help.is_some());
 }
 

@@ -18,6 +18,10 @@ mod asa;
 mod asa_reader;
 #[path = "backends/cli.rs"]
 mod cli;
+#[path = "backends/fortigate.rs"]
+mod fortigate;
+#[path = "backends/fortigate_reader.rs"]
+mod fortigate_reader;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/netns.rs"]

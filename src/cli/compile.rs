@@ -32,7 +32,7 @@ pub struct CompileArgs {
     /// Policy files (`.zc`, `.yaml`) or directories holding them.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Backend: nftables, iptables or cisco-asa. Compiles every conduit, matching addresses only.
+    /// Backend: nftables, iptables, cisco-asa or fortigate. Compiles every conduit, matching addresses only.
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
     /// Target profile (YAML): backend, interface per zone, mode, logging.

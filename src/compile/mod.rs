@@ -13,6 +13,7 @@ pub mod target;
 pub mod vendor;
 
 pub mod asa;
+pub mod fortigate;
 mod iptables;
 mod nftables;
 mod text;
@@ -54,10 +55,15 @@ pub trait Backend: Sync {
 }
 
 /// The registry: one row per backend.
-pub static BACKENDS: &[&dyn Backend] = &[&nftables::Nftables, &iptables::Iptables, &asa::CiscoAsa];
+pub static BACKENDS: &[&dyn Backend] = &[
+    &nftables::Nftables,
+    &iptables::Iptables,
+    &asa::CiscoAsa,
+    &fortigate::Fortigate,
+];
 
 /// Backends named by the language but not generated yet.
-pub const PLANNED: &[&str] = &["junos-srx", "panos", "fortigate"];
+pub const PLANNED: &[&str] = &["junos-srx", "panos"];
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

@@ -22,7 +22,7 @@ fn asa_text(plan: &Plan) -> String {
     files[0].text.clone()
 }
 
-fn profile_options(model: &Model, name: &str, mode: Option<Mode>, as_of: &str) -> PlanOptions {
+pub fn profile_options(model: &Model, name: &str, mode: Option<Mode>, as_of: &str) -> PlanOptions {
     let path = root_dir().join(format!("targets/{name}.yaml"));
     let text = std::fs::read_to_string(path).unwrap();
     let mut sources = SourceMap::new();
@@ -51,7 +51,7 @@ fn riverside_asa_goldens() {
 }
 
 /// `YYYY-MM-DD HH:MM` UTC as a Unix second.
-fn at(s: &str) -> i64 {
+pub fn at(s: &str) -> i64 {
     let (d, t) = s.split_once(' ').unwrap();
     let (h, m) = t.split_once(':').unwrap();
     let h: i64 = h.parse().unwrap();
@@ -60,7 +60,7 @@ fn at(s: &str) -> i64 {
 }
 
 /// Addresses of every asset, a few per zone network, and outsiders.
-fn riverside_addrs(model: &Model) -> Vec<IpAddr> {
+pub fn riverside_addrs(model: &Model) -> Vec<IpAddr> {
     let mut out: Vec<IpAddr> = Vec::new();
     for z in &model.zones {
         for a in &z.assets {
@@ -84,7 +84,7 @@ fn riverside_addrs(model: &Model) -> Vec<IpAddr> {
     out
 }
 
-const RIVERSIDE_INSTANTS: &[&str] = &[
+pub const RIVERSIDE_INSTANTS: &[&str] = &[
     "2026-11-30 10:00", // Monday, inside both windows
     "2026-11-30 05:00", // an hour before the engineering window
     "2026-11-30 07:00", // an hour before the vendor window
@@ -100,7 +100,7 @@ const RIVERSIDE_INSTANTS: &[&str] = &[
     "2027-04-01 10:00", // a day after expiry
 ];
 
-const RIVERSIDE_L4: &[PacketL4] = &[
+pub const RIVERSIDE_L4: &[PacketL4] = &[
     PacketL4::Tcp(102),
     PacketL4::Tcp(443),
     PacketL4::Tcp(5450),
@@ -172,7 +172,7 @@ fn riverside_decisions_read_back_match_the_plan() {
 }
 
 /// Instants on the edges of every window and expiry of the plan.
-fn edge_instants(plan: &Plan, rng: &mut Rng) -> Vec<i64> {
+pub fn edge_instants(plan: &Plan, rng: &mut Rng) -> Vec<i64> {
     let base = Date::parse(AS_OF).unwrap().days_since_epoch() * 86_400;
     let mut out = Vec::new();
     for rule in &plan.rules {

@@ -90,11 +90,7 @@ fn v6_prefix(s: &str) -> Net {
     let a = u128::from(a.parse::<Ipv6Addr>().unwrap());
     let len: u32 = len.parse().unwrap();
     assert!(len <= 128);
-    let host = if len == 0 {
-        u128::MAX
-    } else {
-        u128::MAX >> len
-    };
+    let host = u128::MAX.checked_shr(len).unwrap_or(0);
     assert_eq!(a & host, 0, "host bits in {s}");
     Net::Range(
         IpAddr::V6(Ipv6Addr::from(a)),

@@ -440,6 +440,8 @@ fn ipv6_rules_use_v6_groups_in_the_same_list() {
     assert!(text.contains("service-object icmp6"), "{text}");
     let cfg = AsaConfig::parse(&text);
     assert_eq!(cfg.acls.len(), 1);
+    lint(&cfg, &plan, &text);
+    ccp_agrees(&text, "ipv6");
     let pkt = Packet {
         src: "2001:db8:1::9".parse().unwrap(),
         dst: "2001:db8:2::1".parse().unwrap(),

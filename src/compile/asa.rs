@@ -546,7 +546,13 @@ pub fn render(plan: &Plan) -> String {
     for i in &plan.interfaces {
         lists.insert(Some(i.clone()), Vec::new());
     }
-    for rule in &plan.rules {
+    // A window on no day never opens: such a rule is left out (a
+    // time-range without `periodic` lines would be always active).
+    for rule in plan
+        .rules
+        .iter()
+        .filter(|r| r.window.as_ref().is_none_or(|w| !w.days.is_empty()))
+    {
         lists.entry(rule.iif.clone()).or_default().push(rule);
     }
     let mut acls = String::new();

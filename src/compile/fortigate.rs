@@ -240,6 +240,8 @@ impl Schedules {
                 } else {
                     vendor::hm(w.end_sec)
                 };
+                // A window on no day never opens: FortiOS's `none`.
+                let days = if days.is_empty() { vec!["none"] } else { days };
                 let body = format!(
                     "        set day {}\n        set start \"{}\"\n        set end \"{end}\"\n",
                     days.join(" "),

@@ -686,3 +686,32 @@ fn the_reader_notices_a_wrong_time_or_order() {
         assert!(differs, "mutant {i} went unnoticed");
     }
 }
+
+#[test]
+fn a_window_on_no_day_never_opens_on_either_vendor() {
+    let mut model = crate::support::policy(
+        "zone a {\n purdue 3\n network 10.1.0.0/24\n}\nzone b {\n purdue 2\n network 10.2.0.0/24\n}\n\
+         conduit x {\n a -> b\n allow tcp 22\n schedule \"mon-fri 08:00-17:00\"\n}\n",
+    );
+    if let Some(s) = model.conduits[0].schedule.as_mut() {
+        s.value.days.clear();
+    }
+    let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
+    let pkt = Packet {
+        src: "10.1.0.9".parse().unwrap(),
+        dst: "10.2.0.1".parse().unwrap(),
+        l4: PacketL4::Tcp(22),
+        iif: None,
+        oif: None,
+        unix_time: at("2026-11-30 10:00"),
+    };
+    assert_eq!(plan.verdict(&pkt), Verdict::Deny);
+    assert_eq!(
+        AsaConfig::parse(&asa_text(&plan)).verdict(&pkt),
+        Verdict::Deny
+    );
+    let forti = &emit("fortigate", &plan)[0].text;
+    assert!(forti.contains("set day none"), "{forti}");
+    let cfg = crate::fortigate_reader::FortiConfig::parse(forti);
+    assert_eq!(cfg.verdict(&pkt), Verdict::Deny);
+}

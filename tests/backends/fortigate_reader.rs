@@ -365,6 +365,7 @@ impl FortiConfig {
         let day = days[(t.div_euclid(86_400)).rem_euclid(7) as usize];
         let sec = t.rem_euclid(86_400) as u32;
         let (start, end) = (parse_hm(&r["start"][0]), parse_hm(&r["end"][0]));
+        // `none` matches no day.
         let day_ok = r["day"].iter().any(|d| d == day);
         match (start, end) {
             (0, 0) => day_ok,

@@ -12,6 +12,10 @@
     clippy::panic
 )]
 
+#[path = "backends/asa.rs"]
+mod asa;
+#[path = "backends/asa_reader.rs"]
+mod asa_reader;
 #[path = "backends/cli.rs"]
 mod cli;
 #[path = "backends/edge.rs"]
@@ -21,6 +25,10 @@ mod gate;
 #[path = "../examples/gen_plant.rs"]
 #[allow(dead_code)]
 mod gen_plant;
+#[path = "backends/fortigate.rs"]
+mod fortigate;
+#[path = "backends/fortigate_reader.rs"]
+mod fortigate_reader;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/junos_reader.rs"]

@@ -33,8 +33,9 @@ pub struct CompileArgs {
     /// Policy files (`.zc`, `.yaml`) or directories holding them.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Backend: nftables, iptables, junos-srx or panos. Compiles every conduit,
-    /// matching addresses only (vendor zones are declared, not bound).
+    /// Backend: nftables, iptables, junos-srx, panos, cisco-asa or fortigate.
+    /// Compiles every conduit, matching addresses only (vendor zones are
+    /// declared, not bound).
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
     /// Target profile (YAML): backend, interface per zone, mode, logging.

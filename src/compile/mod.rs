@@ -14,6 +14,8 @@ pub mod plan;
 pub mod target;
 pub mod vendor;
 
+pub mod asa;
+pub mod fortigate;
 mod iptables;
 mod junos;
 mod nftables;
@@ -62,10 +64,12 @@ pub static BACKENDS: &[&dyn Backend] = &[
     &iptables::Iptables,
     &junos::JunosSrx,
     &panos::Panos,
+    &asa::CiscoAsa,
+    &fortigate::Fortigate,
 ];
 
 /// Backends named by the language but not generated yet.
-pub const PLANNED: &[&str] = &["cisco-asa", "fortigate"];
+pub const PLANNED: &[&str] = &[];
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

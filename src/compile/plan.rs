@@ -189,6 +189,10 @@ pub struct Plan {
     /// In a stable order: conduit, direction, interface pair, family,
     /// address parts, service line; allow rules before scope rules.
     pub rules: Vec<Rule>,
+    /// Every interface the target profile names, sorted and distinct
+    /// (empty without a profile): vendor backends bind a rule set to each,
+    /// also to one that no rule uses, so that it denies by default.
+    pub interfaces: Vec<String>,
 }
 
 impl Plan {
@@ -436,6 +440,14 @@ impl Builder<'_> {
             families: model_families(self.model),
             sets: self.sets.into_values().collect(),
             rules: allow_rules_first(self.rules),
+            interfaces: self
+                .opts
+                .interfaces
+                .iter()
+                .flat_map(|m| m.values().cloned())
+                .collect::<BTreeSet<String>>()
+                .into_iter()
+                .collect(),
         }
     }
 

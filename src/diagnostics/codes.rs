@@ -66,6 +66,7 @@ pub const CODES: &[(&str, &str)] = &[
         "a window with an expiry needs more dated schedule entries than the backend allows",
     ),
     ("E0506", "two policy names map to one vendor name"),
+    ("E0507", "the backend cannot express this policy exactly"),
     (
         "E0510",
         "expiry date outside the range the backend can express",

@@ -17,23 +17,23 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 /// splitmix64: a small deterministic generator driven by proptest's seed.
-struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 }
@@ -83,7 +83,7 @@ fn zone(name: &str, class: ZoneClass, nets: &[&str], assets: &[&str]) -> Zone {
     }
 }
 
-const AS_OF: &str = "2026-06-10";
+pub const AS_OF: &str = "2026-06-10";
 
 /// Port lists as a policy may write them: repeated entries, overlapping
 /// and adjacent ranges, the ends of the port space.
@@ -260,7 +260,13 @@ fn random_conduit(rng: &mut Rng, model: &Model, i: usize) -> Conduit {
     }
 }
 
-fn random_model(rng: &mut Rng) -> (Model, Vec<Vec<Vec<PortRange>>>) {
+/// A random model (see [`random_model_as_written`]).
+pub fn random_model(rng: &mut Rng) -> Model {
+    random_model_as_written(rng).0
+}
+
+/// A random model, with each service's port lists as the policy wrote them.
+fn random_model_as_written(rng: &mut Rng) -> (Model, Vec<Vec<Vec<PortRange>>>) {
     let mut zones = Vec::new();
     if rng.chance(60) {
         zones.push(zone(
@@ -362,7 +368,7 @@ fn random_pair(rng: &mut Rng, model: &Model) -> (IpAddr, IpAddr) {
     }
 }
 
-fn random_packet(
+pub fn random_packet(
     rng: &mut Rng,
     model: &Model,
     ifaces: Option<&BTreeMap<ZoneId, String>>,
@@ -605,7 +611,7 @@ proptest! {
     #[test]
     fn plan_verdict_matches_the_policy(seed in any::<u64>()) {
         let mut rng = Rng(seed);
-        let (model, written) = random_model(&mut rng);
+        let (model, written) = random_model_as_written(&mut rng);
         let mode = if rng.chance(20) { Mode::Monitor } else { Mode::Enforce };
         let ifaces: Option<BTreeMap<ZoneId, String>> = rng.chance(30).then(|| {
             model

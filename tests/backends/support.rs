@@ -40,6 +40,24 @@ pub fn build(model: &Model, opts: &PlanOptions) -> Plan {
     plan::build(model, opts).0
 }
 
+/// The files of `backend`, or `None` when it refuses the plan only for
+/// documented device limits (`codes`, e.g. an ASA time-range past 2035,
+/// more dated schedule entries than a vendor allows); any other refusal
+/// fails the test.
+pub fn emit_within_limits(backend: &str, plan: &Plan, codes: &[&str]) -> Option<Vec<OutputFile>> {
+    let b = compile::backend(backend).unwrap();
+    match compile::generate(b, plan) {
+        Ok(files) => Some(files),
+        Err(diags) => {
+            assert!(
+                diags.iter().all(|d| codes.contains(&d.code.as_ref())),
+                "{backend} refused for another reason: {diags:?}"
+            );
+            None
+        }
+    }
+}
+
 pub fn emit(backend: &str, plan: &Plan) -> Vec<OutputFile> {
     let b = compile::backend(backend).unwrap();
     compile::generate(b, plan).unwrap()

@@ -44,7 +44,7 @@ fn riverside_passes_the_real_tools() {
     }
 }
 
-const HOSTILE: &[&str] = &[
+pub const HOSTILE: &[&str] = &[
     "quote \" inside",
     "it's; drop; }",
     "new\nline\r\n-A FORWARD -j ACCEPT",
@@ -56,7 +56,7 @@ const HOSTILE: &[&str] = &[
     "$var @set `tick` 'single'",
 ];
 
-fn hostile_model(text: &str) -> Model {
+pub fn hostile_model(text: &str) -> Model {
     let mut model = riverside();
     for c in &mut model.conduits {
         c.justification = Some(text.to_string());

@@ -252,6 +252,7 @@ fn render_report(
         pack: check::pack().ok(),
         as_of,
         tool_version: env!("CARGO_PKG_VERSION"),
+        deny_warnings: args.deny == Some(Deny::Warnings),
     };
     format.renderer().render(&report)
 }
@@ -266,19 +267,14 @@ pub fn text(
     as_of: Date,
     style: TextStyle,
 ) -> String {
-    let mut parts: Vec<String> = diagnostics
-        .iter()
-        .map(|d| render::text(sources, d, style))
-        .collect();
     let mut out;
     if let Some(c) = check {
-        parts.extend(
-            c.findings
-                .iter()
-                .filter(|f| f.is_active())
-                .map(|f| render::text(sources, &f.diagnostic, style)),
-        );
-        out = parts.join("\n");
+        let active = c
+            .findings
+            .iter()
+            .filter(|f| f.is_active())
+            .map(|f| &f.diagnostic);
+        out = render::text_capped(sources, diagnostics.iter().chain(active), style);
         let waived: Vec<String> = c
             .findings
             .iter()
@@ -291,7 +287,7 @@ pub fn text(
         }
         out.push_str(&summary(c, model, as_of));
     } else {
-        out = parts.join("\n");
+        out = render::text_capped(sources, diagnostics.iter(), style);
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         out.push_str(&format!("\n{errors} language error(s): rules not run\n"));
     }

@@ -122,6 +122,7 @@ fn a_chain_of_seven_thousand_imports_does_not_overflow_the_stack() {
         "{}",
         out.get(..2000).unwrap_or(&out)
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -84,10 +84,11 @@ pub fn print_load_errors(loaded: &Loaded) {
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         width: 100,
     };
-    eprint!(
-        "{}",
-        render::text_all(&loaded.sources, &loaded.diagnostics, style)
-    );
+    super::common::write_stderr(&render::text_all(
+        &loaded.sources,
+        &loaded.diagnostics,
+        style,
+    ));
 }
 
 /// The configuration file to read: `--config`, or `conduit.yaml` in the
@@ -180,10 +181,11 @@ pub fn run(args: CheckArgs) -> Exit {
     ) {
         Ok(c) => c,
         Err(diags) => {
-            eprint!(
-                "{}",
-                render::text_all(&loaded.sources, &diags, terminal_style())
-            );
+            super::common::write_stderr(&render::text_all(
+                &loaded.sources,
+                &diags,
+                terminal_style(),
+            ));
             return Exit::Usage;
         }
     };

@@ -81,10 +81,11 @@ pub fn run(args: FmtArgs) -> Exit {
         let id = sources.add(path.display().to_string(), Some(path.clone()), text.clone());
         let (doc, diags) = crate::syntax::parse(id, &text);
         if has_errors(&diags) {
-            eprint!(
-                "{}",
-                render::text_all(&sources, &diags, super::check::terminal_style())
-            );
+            super::common::write_stderr(&render::text_all(
+                &sources,
+                &diags,
+                super::check::terminal_style(),
+            ));
             exit = Exit::Findings;
             continue;
         }

@@ -403,7 +403,8 @@ impl Loader {
                 format!("`{name}` is outside the policy's directory tree"),
                 from,
                 "a policy reads only files under the directories of the paths given on the \
-                 command line (symbolic links resolved); copy the file into the tree",
+                 command line (symbolic links resolved): name the file's directory on the \
+                 command line too, or move the file into the tree",
             );
         }
         let bytes = match read_file(&canonical, self.limits.max_file_size) {

@@ -62,6 +62,76 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offset of the start of every line (the first is 0).
     line_starts: Vec<usize>,
+    /// The text as shown in snippets when it holds characters that must
+    /// not reach a terminal (see [`display_char`]); same byte length and
+    /// character count as `text`, so every span fits both.
+    display: Option<String>,
+}
+
+impl SourceFile {
+    /// The text to quote in human-readable output.
+    pub fn display_text(&self) -> &str {
+        self.display.as_deref().unwrap_or(&self.text)
+    }
+
+    /// Byte offsets of the line starts (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+}
+
+/// The stand-in of a character in quoted source: itself when it is safe
+/// on a terminal, else a visible character of the same UTF-8 length (`?`,
+/// `¿` or U+FFFD), so spans keep their offsets. Tabs, newlines and a
+/// carriage return before a newline stay (the renderer lays them out).
+pub fn display_char(c: char) -> char {
+    let unsafe_char = (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        );
+    if !unsafe_char {
+        return c;
+    }
+    match c.len_utf8() {
+        1 => '?',
+        2 => '\u{bf}',
+        _ => '\u{fffd}',
+    }
+}
+
+/// The display copy of `text`, when it differs (see [`display_char`]).
+fn display_copy(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let needs = text
+        .char_indices()
+        .any(|(i, c)| display_char(c) != c || (c == '\r' && bytes.get(i + 1) != Some(&b'\n')));
+    if !needs {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c == '\r' && bytes.get(i + 1) != Some(&b'\n') {
+            out.push('?');
+        } else {
+            out.push(display_char(c));
+        }
+    }
+    Some(out)
 }
 
 /// All files read in one run.
@@ -92,11 +162,13 @@ impl SourceMap {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let display = display_copy(&text);
         self.files.push(SourceFile {
             name: name.into(),
             path,
             text,
             line_starts,
+            display,
         });
         id
     }

@@ -87,10 +87,11 @@ pub fn print_load_errors(loaded: &Loaded) {
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         width: 100,
     };
-    eprint!(
-        "{}",
-        render::text_all(&loaded.sources, &loaded.diagnostics, style)
-    );
+    super::common::write_stderr(&render::text_all(
+        &loaded.sources,
+        &loaded.diagnostics,
+        style,
+    ));
 }
 
 /// The configuration file to read: `--config`, or `conduit.yaml` in the
@@ -188,10 +189,11 @@ pub fn run(args: CheckArgs) -> Exit {
     ) {
         Ok(c) => c,
         Err(diags) => {
-            eprint!(
-                "{}",
-                render::text_all(&loaded.sources, &diags, terminal_style())
-            );
+            super::common::write_stderr(&render::text_all(
+                &loaded.sources,
+                &diags,
+                terminal_style(),
+            ));
             return Exit::Usage;
         }
     };
@@ -240,6 +242,7 @@ fn write_report(
             pack: check::pack().ok(),
             as_of,
             tool_version: env!("CARGO_PKG_VERSION"),
+            deny_warnings: args.deny == Some(Deny::Warnings),
         };
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         // A closed pipe (`check | head`) is the reader's choice: a quiet end.
@@ -282,6 +285,7 @@ fn render_report(
         pack: check::pack().ok(),
         as_of,
         tool_version: env!("CARGO_PKG_VERSION"),
+        deny_warnings: args.deny == Some(Deny::Warnings),
     };
     format.renderer().render(&report)
 }
@@ -296,19 +300,14 @@ pub fn text(
     as_of: Date,
     style: TextStyle,
 ) -> String {
-    let mut parts: Vec<String> = diagnostics
-        .iter()
-        .map(|d| render::text(sources, d, style))
-        .collect();
     let mut out;
     if let Some(c) = check {
-        parts.extend(
-            c.findings
-                .iter()
-                .filter(|f| f.is_active())
-                .map(|f| render::text(sources, &f.diagnostic, style)),
-        );
-        out = parts.join("\n");
+        let active = c
+            .findings
+            .iter()
+            .filter(|f| f.is_active())
+            .map(|f| &f.diagnostic);
+        out = render::text_capped(sources, diagnostics.iter().chain(active), style);
         let waived: Vec<String> = c
             .findings
             .iter()
@@ -321,7 +320,7 @@ pub fn text(
         }
         out.push_str(&summary(c, model, as_of));
     } else {
-        out = parts.join("\n");
+        out = render::text_capped(sources, diagnostics.iter(), style);
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         out.push_str(&format!("\n{errors} language error(s): rules not run\n"));
     }

@@ -254,3 +254,10 @@ pub fn write_stdout(contents: &str) -> std::io::Result<()> {
     out.write_all(contents.as_bytes())?;
     out.flush()
 }
+
+/// Writes to standard error, ignoring a closed pipe (`2>&1 | head`):
+/// unlike `eprint!`, never a panic.
+pub fn write_stderr(contents: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(contents.as_bytes()).and_then(|_| err.flush());
+}

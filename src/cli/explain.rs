@@ -33,10 +33,8 @@ pub fn explain(code: Option<&str>) -> Result<String, String> {
 
 pub fn run(args: ExplainArgs) -> Exit {
     match explain(args.code.as_deref()) {
-        Ok(text) => {
-            print!("{text}");
-            Exit::Clean
-        }
+        // A closed pipe (`explain | head`) ends quietly, never a panic.
+        Ok(text) => super::common::emit_output(None, &text),
         Err(msg) => {
             eprintln!("error: {msg}");
             Exit::Usage

@@ -37,14 +37,43 @@ pub fn run(args: FmtArgs) -> Exit {
             }
         }
     }
+    // Read like a policy: inside the trees of the paths given (a link to a
+    // file elsewhere is refused, so `--write` never writes outside them),
+    // regular files under the size limit.
+    let roots = crate::load::policy_roots(&args.paths);
+    let limits = match super::common::read_limits() {
+        Ok(l) => l,
+        Err(exit) => return exit,
+    };
     for path in files {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!(
-                    "error[E0401]: cannot read `{}`: {e}",
-                    crate::diagnostics::render::escape_controls(&path.display().to_string())
-                );
+        let shown = crate::diagnostics::render::escape_controls(&path.display().to_string());
+        let inside = std::fs::canonicalize(&path)
+            .map(|c| crate::load::inside(&roots, &c))
+            .unwrap_or(true);
+        if !inside {
+            eprintln!("error[E0408]: `{shown}` is outside the policy's directory tree (a link?): not read");
+            return Exit::Usage;
+        }
+        let text = match crate::load::read_file(&path, limits.max_file_size) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                // A byte order mark is not part of the canonical layout.
+                Ok(t) => t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t),
+                Err(_) => {
+                    eprintln!("error[E0110]: `{shown}` is not valid UTF-8");
+                    exit = Exit::Findings;
+                    continue;
+                }
+            },
+            Err(crate::load::ReadError::Io(e)) => {
+                eprintln!("error[E0401]: cannot read `{shown}`: {e}");
+                return Exit::Usage;
+            }
+            Err(crate::load::ReadError::NotRegular) => {
+                eprintln!("error[E0406]: `{shown}` is not a regular file");
+                return Exit::Usage;
+            }
+            Err(crate::load::ReadError::TooLarge(n)) => {
+                eprintln!("error[E0407]: `{shown}` is larger than the limit of {n} bytes");
                 return Exit::Usage;
             }
         };
@@ -52,10 +81,11 @@ pub fn run(args: FmtArgs) -> Exit {
         let id = sources.add(path.display().to_string(), Some(path.clone()), text.clone());
         let (doc, diags) = crate::syntax::parse(id, &text);
         if has_errors(&diags) {
-            eprint!(
-                "{}",
-                render::text_all(&sources, &diags, super::check::terminal_style())
-            );
+            super::common::write_stderr(&render::text_all(
+                &sources,
+                &diags,
+                super::check::terminal_style(),
+            ));
             exit = Exit::Findings;
             continue;
         }

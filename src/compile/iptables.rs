@@ -63,20 +63,45 @@ impl Backend for Iptables {
     /// Both families, always: a policy without IPv6 still denies IPv6
     /// forwarding, and `FILE.v6` of an earlier run never outlives the
     /// policy that wrote it.
+    ///
+    /// Both files carry the same `# pair:` line, a digest of both, so a
+    /// loader can tell a matching pair from files of two different runs.
     fn emit(&self, plan: &Plan) -> Vec<OutputFile> {
+        let (v4, v6) = (render(plan, Family::V4), render(plan, Family::V6));
+        let pair = format!("# pair: {:016x}\n", fnv1a(&[&v4, &v6]));
+        let with_pair = |text: &str| match text.find("*filter\n") {
+            Some(at) => format!(
+                "{}{pair}{}",
+                text.get(..at).unwrap_or(""),
+                text.get(at..).unwrap_or("")
+            ),
+            None => format!("{pair}{text}"),
+        };
         vec![
             OutputFile {
                 role: "iptables-restore",
                 suffix: "",
-                text: render(plan, Family::V4),
+                text: with_pair(&v4),
             },
             OutputFile {
                 role: "ip6tables-restore",
                 suffix: ".v6",
-                text: render(plan, Family::V6),
+                text: with_pair(&v6),
             },
         ]
     }
+}
+
+/// 64-bit FNV-1a over the texts, each followed by a zero byte.
+fn fnv1a(texts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for t in texts {
+        for b in t.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
 }
 
 /// The chain that decides every forwarded packet.
@@ -136,6 +161,7 @@ fn header(out: &mut String, plan: &Plan, family: Family) {
         env!("CARGO_PKG_VERSION"),
         plan.digest()
     );
+    out.push_str("# The IPv4 and IPv6 files belong together: their `# pair:` lines match.\n");
     if let Some(t) = &plan.target {
         let _ = writeln!(out, "# target: {}", sanitize(t, 120));
     }

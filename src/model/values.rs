@@ -34,6 +34,7 @@ pub fn is_valid_name(s: &str) -> bool {
 /// A network in CIDR notation. Returns the network and whether host bits
 /// were set (the caller warns and uses the truncated network).
 pub fn network(s: &str) -> Result<(IpNet, bool), ValueError> {
+    leading_zeros("E0301", s)?;
     match s.parse::<IpNet>() {
         Ok(n) => Ok((n.trunc(), n.trunc() != n)),
         Err(_) if s.parse::<IpAddr>().is_ok() => Err(err(
@@ -54,6 +55,7 @@ pub fn network(s: &str) -> Result<(IpNet, bool), ValueError> {
 
 /// An IPv4 or IPv6 address.
 pub fn address(s: &str) -> Result<IpAddr, ValueError> {
+    leading_zeros("E0302", s)?;
     s.parse::<IpAddr>().map_err(|_| {
         err(
             "E0302",
@@ -61,6 +63,33 @@ pub fn address(s: &str) -> Result<IpAddr, ValueError> {
             "write one IPv4 or IPv6 address, e.g. `10.40.1.10` or `2001:db8:10::5`",
         )
     })
+}
+
+/// Rejects an IPv4 octet with a leading zero (`010.1.0.0`): some tools
+/// read it as octal (8), others as decimal (10), so it is ambiguous.
+fn leading_zeros(code: &'static str, s: &str) -> Result<(), ValueError> {
+    let addr = s.split('/').next().unwrap_or(s);
+    let v4 = addr.rsplit(':').next().unwrap_or(addr);
+    let bad = v4.contains('.')
+        && v4
+            .split('.')
+            .any(|o| o.len() > 1 && o.starts_with('0') && o.bytes().all(|b| b.is_ascii_digit()));
+    if !bad {
+        return Ok(());
+    }
+    let fixed: Vec<String> = v4
+        .split('.')
+        .map(|o| o.parse::<u32>().map_or(o.to_string(), |n| n.to_string()))
+        .collect();
+    Err(err(
+        code,
+        format!("`{s}` has an IPv4 octet with a leading zero"),
+        format!(
+            "leading zeros are read as octal by some tools and as decimal by others; \
+             write `{}` if decimal is meant",
+            s.replacen(v4, &fixed.join("."), 1)
+        ),
+    ))
 }
 
 /// A port (1-65535) or an inclusive range `a-b`.
@@ -330,6 +359,15 @@ mod tests {
             ("10.0.0.0/24".parse().unwrap(), true)
         );
         assert_eq!(network("10.0.0.5").unwrap_err().code, "E0301");
+        let e = network("010.001.000.000/24").unwrap_err();
+        assert_eq!(e.code, "E0301");
+        assert!(e.help.contains("`10.1.0.0/24`"), "{}", e.help);
+        assert_eq!(address("10.1.0.010").unwrap_err().code, "E0302");
+        assert!(address("10.1.0.010")
+            .unwrap_err()
+            .message
+            .contains("leading zero"));
+        assert!(network("10.0.0.0/8").is_ok() && address("10.0.0.0").is_ok());
         assert!(network("::/0").is_ok());
     }
 

@@ -46,7 +46,7 @@ fn iptables_writes_both_files_atomically() {
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
         .collect();
     assert!(leftovers.is_empty());
 }

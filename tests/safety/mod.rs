@@ -3,6 +3,7 @@
 //! input or pipe makes a command panic or explode. Temp dirs and FIFOs
 //! only, never system files.
 
+mod output;
 mod panic;
 mod read;
 mod write;

@@ -71,3 +71,32 @@ fn a_closed_pipe_ends_every_format_quietly() {
         assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_closed_standard_error_does_not_panic_on_load_errors() {
+    let dir = scratch("epipe-err");
+    let mut bad = String::new();
+    for i in 0..200 {
+        bad.push_str(&format!(
+            "conduit c{i} {{\n    a{i} -> b{i}\n    allow tcp 22\n}}\n"
+        ));
+    }
+    std::fs::write(dir.join("bad.zc"), bad).unwrap();
+    for args in [
+        &["compile", "bad.zc", "--backend", "nftables"][..],
+        &["export", "bad.zc"][..],
+        &["fmt", "bad.zc"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_conduit"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_ne!(status.code(), Some(101), "{args:?} panicked");
+    }
+}

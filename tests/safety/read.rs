@@ -122,6 +122,7 @@ fn a_chain_of_seven_thousand_imports_does_not_overflow_the_stack() {
         "{}",
         out.get(..2000).unwrap_or(&out)
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -132,4 +133,28 @@ fn a_utf8_byte_order_mark_is_accepted() {
     let (code, out) = check(&dir, &["check", "p.zc", "--format", "json"]);
     assert!(!out.contains("E0110") && !out.contains("E0101"), "{out}");
     assert_ne!(code, Some(2), "{out}");
+}
+
+#[test]
+fn a_sibling_directory_is_read_when_it_is_named_too() {
+    let base = scratch("sibling");
+    std::fs::create_dir_all(base.join("site")).unwrap();
+    std::fs::create_dir_all(base.join("common")).unwrap();
+    std::fs::write(
+        base.join("common/zones.zc"),
+        "zone b {\n    purdue 2\n    network 10.62.0.0/24\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("site/plant.zc"),
+        "import \"../common/zones.zc\"\nzone a {\n    purdue 3\n    network 10.61.0.0/24\n}\n",
+    )
+    .unwrap();
+    let (_, out) = check(&base, &["check", "site/plant.zc", "--format", "json"]);
+    assert!(out.contains("E0408"), "{out}");
+    let (_, out) = check(
+        &base,
+        &["check", "site/plant.zc", "common", "--format", "json"],
+    );
+    assert!(!out.contains("E0408") && !out.contains("E0204"), "{out}");
 }

@@ -196,3 +196,18 @@ fn stale_temp_files_of_killed_runs_are_removed() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn fmt_write_refuses_a_link_that_leaves_the_tree() {
+    let base = scratch("fmt-escape");
+    let tree = base.join("policies");
+    std::fs::create_dir_all(&tree).unwrap();
+    let outside = base.join("outside.zc");
+    let original = SMALL.replace("    purdue 3", "  purdue   3");
+    std::fs::write(&outside, &original).unwrap();
+    symlink(&outside, tree.join("evil.zc")).unwrap();
+    let out = conduit_in(&base, &["fmt", "--write", "policies"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("E0408"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), original);
+}

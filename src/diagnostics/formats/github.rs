@@ -95,8 +95,9 @@ fn annotation(report: &Report<'_>, d: &Diagnostic, waived: bool) -> Annotation {
     let mut place = "(no location)".to_string();
     if let Some(p) = &d.primary {
         let l = render::location(report.sources, p.span);
-        place = format!("{}:{}:{}", l.file, l.line, l.column);
-        props.push(("file", l.file));
+        let file = render::escape_controls(&l.file);
+        place = format!("{file}:{}:{}", l.line, l.column);
+        props.push(("file", file));
         props.push(("line", l.line.to_string()));
         props.push(("col", l.column.to_string()));
         props.push(("endLine", l.end_line.to_string()));
@@ -110,9 +111,11 @@ fn annotation(report: &Report<'_>, d: &Diagnostic, waived: bool) -> Annotation {
         d.code.clone()
     };
     props.push(("title", title));
-    let mut message = d.message.clone();
+    // Control and bidi characters are escaped for the log; newlines are
+    // then encoded by `escape_data`, so one annotation stays one command.
+    let mut message = render::escape_controls(&d.message);
     if let Some(h) = &d.help {
-        message.push_str(&format!("\nhelp: {h}"));
+        message.push_str(&format!("\nhelp: {}", render::escape_controls(h)));
     }
     Annotation {
         level,

@@ -31,6 +31,9 @@ pub struct Report<'a> {
     pub pack: Option<&'a Pack>,
     pub as_of: Date,
     pub tool_version: &'a str,
+    /// `--deny warnings`: active warnings fail the run (exit code 1), so
+    /// formats that show pass or fail (JUnit) count them as failures.
+    pub deny_warnings: bool,
 }
 
 /// One output format.

@@ -377,6 +377,7 @@ mod tests {
             pack: Some(pack),
             as_of,
             tool_version: "1.2.3",
+            deny_warnings: false,
         };
         let mut out = Vec::new();
         write_with(&report, Some("https://example.org/conduit/"), &mut out).unwrap();

@@ -8,6 +8,7 @@
 //! thresholds:                 # override the pack's thresholds
 //!   max-port-range: 32
 //!   min-hops: 3
+//!   max-remote-window-days: 30
 //! ```
 //!
 //! Unknown keys, unknown rule IDs and bad values are errors (E0601) with
@@ -27,6 +28,7 @@ pub struct RuleConfig {
     severity: BTreeMap<String, Severity>,
     max_port_range: Option<u32>,
     min_hops: Option<u32>,
+    max_remote_window_days: Option<u32>,
 }
 
 /// A problem in the configuration file.
@@ -71,6 +73,8 @@ struct ThresholdsFile {
     max_port_range: Option<u32>,
     #[serde(default)]
     min_hops: Option<u32>,
+    #[serde(default)]
+    max_remote_window_days: Option<u32>,
 }
 
 impl RuleConfig {
@@ -104,6 +108,7 @@ impl RuleConfig {
         if let Some(t) = file.thresholds {
             config.max_port_range = t.max_port_range;
             config.min_hops = t.min_hops;
+            config.max_remote_window_days = t.max_remote_window_days;
         }
         if errors.is_empty() {
             Ok(config)
@@ -132,6 +137,9 @@ impl RuleConfig {
                 .max_port_range
                 .unwrap_or(pack.thresholds.max_port_range),
             min_hops: self.min_hops.unwrap_or(pack.thresholds.min_hops),
+            max_remote_window_days: self
+                .max_remote_window_days
+                .unwrap_or(pack.thresholds.max_remote_window_days),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! independence. `UPDATE_GOLDEN=1` rewrites goldens and docs/rules.
 
 mod rules {
+    mod catalog;
     mod fixtures;
     mod formats;
     pub mod harness;

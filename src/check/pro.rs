@@ -34,6 +34,13 @@ pub(super) fn is_query(s: &crate::model::Service) -> bool {
         })
 }
 
+/// NTP (udp/tcp 123 only).
+fn is_time(s: &crate::model::Service) -> bool {
+    s.matches
+        .iter()
+        .all(|m| m.ports.iter().all(|r| r.lo == 123 && r.hi == 123))
+}
+
 /// PRO-001: a service that cannot protect IAC/SI (unauthenticated) or DC
 /// (unencrypted) into a zone whose SL-T on that FR is 3 or more, whatever
 /// the initiator's level (for DNS and NTP: the client zone), with no tunnel
@@ -46,11 +53,15 @@ pub fn pro_001(ctx: &Ctx<'_>) -> Vec<Hit> {
             continue;
         }
         for (s, span) in services(ctx.model, c) {
-            let weak = weak_frs(s);
+            let query = is_query(s);
+            let mut weak = weak_frs(s);
+            if query && is_time(s) {
+                // Time is public: only its integrity is at stake.
+                weak.retain(|fr| *fr != Fr::Dc);
+            }
             if weak.is_empty() {
                 continue;
             }
-            let query = is_query(s);
             let mut gaps = BTreeSet::new();
             let mut zones = BTreeSet::new();
             let mut labels = Vec::new();

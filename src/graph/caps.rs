@@ -6,9 +6,9 @@
 //! - an inline service (`allow tcp 3389`) or any service with a wide port
 //!   range (1024 ports or more, e.g. `tcp 1-65535`) can carry any protocol:
 //!   it is pivot- and write-capable, unless every port of it is a single
-//!   port that a built-in service uses, in which case it can do what those
-//!   built-in services can (`allow tcp 443` is `https`, `allow tcp 3389` is
-//!   `rdp`);
+//!   port that a built-in service uses, in which case it can do what the
+//!   most specific built-in services on that port can (`allow tcp 443` is
+//!   `https`, `allow tcp 3389` is `rdp`, `allow udp 123` is `ntp`);
 //! - some services are controlled from the responder's side (a reverse
 //!   channel): remote-access tools (tag `remote-tool`) and the catalogued
 //!   VPN and tunnel services give the responder a foothold in the
@@ -19,7 +19,7 @@
 use crate::model::{Model, Proto, Service, ServiceId, Tag};
 
 /// Built-in services whose responder takes over the initiator (tunnels).
-const REVERSE_PIVOT: &[&str] = &["ike", "openvpn", "wireguard", "ipsec-esp"];
+const REVERSE_PIVOT: &[&str] = &["ike", "openvpn", "wireguard"];
 
 /// Built-in services whose responder can send commands or writes back to
 /// the initiator (broker subscriptions, reverse-connect sessions).
@@ -114,19 +114,34 @@ pub fn service_caps(model: &Model, id: ServiceId) -> Caps {
     caps
 }
 
-/// The union of what the built-in services on `proto`/`port` can do, if any uses it.
+/// What the most specific built-in services on `proto`/`port` can do, if
+/// any uses it: among those that use the port, the ones with the fewest
+/// ports (so `udp 123` is `ntp`, not the Active Directory bundle), united.
 fn known_port(model: &Model, proto: Proto, port: u16) -> Option<Caps> {
-    let mut found: Option<Caps> = None;
-    for s in model.services.iter().filter(|s| s.builtin) {
-        let uses = s
-            .matches
+    let width = |s: &Service| -> u64 {
+        s.matches
             .iter()
-            .any(|m| m.proto == proto && m.ports.iter().any(|r| r.contains(port)));
-        if uses {
-            found = Some(found.unwrap_or_default().union(declared(s)));
-        }
-    }
-    found
+            .flat_map(|m| m.ports.iter().map(|r| u64::from(r.width())))
+            .sum::<u64>()
+            .max(1)
+    };
+    let users: Vec<&Service> = model
+        .services
+        .iter()
+        .filter(|s| s.builtin)
+        .filter(|s| {
+            s.matches
+                .iter()
+                .any(|m| m.proto == proto && m.ports.iter().any(|r| r.contains(port)))
+        })
+        .collect();
+    let narrowest = users.iter().map(|s| width(s)).min()?;
+    Some(
+        users
+            .iter()
+            .filter(|s| width(s) == narrowest)
+            .fold(Caps::default(), |acc, s| acc.union(declared(s))),
+    )
 }
 
 #[cfg(test)]
@@ -148,7 +163,9 @@ mod tests {
     #[test]
     fn inline_ports_take_the_catalog_meaning_or_are_unknown() {
         let https = caps_of("tcp 443");
-        assert!(!https.pivot && !https.write && https.unknown);
+        assert!(https.pivot && https.write && https.unknown);
+        let ntp = caps_of("udp 123");
+        assert!(!ntp.pivot && !ntp.write && ntp.unknown);
         let rdp = caps_of("tcp 3389");
         assert!(rdp.pivot && !rdp.write);
         let modbus = caps_of("tcp 502");
@@ -165,7 +182,7 @@ mod tests {
         assert!(tv.reverse_pivot && tv.pivot);
         let mqtt = caps_of("mqtt-tls");
         assert!(mqtt.reverse_write && !mqtt.reverse_pivot);
-        let https = caps_of("https");
-        assert_eq!(https, Caps::default());
+        let ssh = caps_of("ssh");
+        assert!(ssh.pivot && !ssh.reverse_pivot && !ssh.reverse_write);
     }
 }

@@ -37,9 +37,12 @@ const TODAY: &[Row] = &[
     // BND-007 and BND-008 (RA 1 into RA 3) as above; BND-002: the initiator
     // is the whole enterprise zone and idmz is RDF 3. https is authenticated
     // and encrypted: no PRO-001. https into the DMZ and historian-link out of
-    // it are disjoint: no SEG-009.
+    // it are disjoint: no SEG-009. RA-002: https also carries RD Gateway and
+    // web HMIs (pivot- and write-capable), so this is interactive access from
+    // the enterprise network without MFA; idmz IAC 3 -> error.
     ("plant.zc:81", "BND-007", "warning", "active"),
     ("plant.zc:81", "BND-008", "warning", "active"),
+    ("plant.zc:81", "RA-002", "error", "active"),
     ("plant.zc:82", "BND-002", "warning", "active"),
     // hmi-control (supervisory.hmi-1, supervisory.scada -> line1, s7comm):
     // BND-007; BND-008 (RA 2 into RA 3); BND-002 (responder is all of line1,
@@ -50,10 +53,12 @@ const TODAY: &[Row] = &[
     ("plant.zc:88", "BND-002", "warning", "active"),
     ("plant.zc:89", "PRO-001", "error", "active"),
     // engineering (supervisory.ews -> line1.filler-plc, s7comm, s7comm-plus):
-    // BND-007, BND-008, PRO-001 on s7comm; s7comm-plus is authenticated and
-    // line1 is only DC 2, so it passes. Both ends are assets: no BND-002.
+    // BND-007, BND-008, PRO-001 on s7comm and on s7comm-plus (without TLS
+    // its session protection has been bypassed: not authenticated). Both
+    // ends are assets: no BND-002.
     ("plant.zc:93", "BND-007", "warning", "active"),
     ("plant.zc:93", "BND-008", "warning", "active"),
+    ("plant.zc:95", "PRO-001", "error", "active"),
     ("plant.zc:95", "PRO-001", "error", "active"),
     // vendor-support (internet -> idmz.jump, https, vendor, mfa, recording,
     // idle-timeout, expires, schedule): RA-001..004 are satisfied (ends on a
@@ -119,7 +124,7 @@ fn riverside_findings_today() {
             report.summary.infos,
             report.summary.waived
         ),
-        (9, 23, 0, 1)
+        (11, 23, 0, 1)
     );
     assert!(report.diagnostics.is_empty());
     // The day before everything expires, only RA-003 changes: the expiry

@@ -62,7 +62,6 @@ pub fn pro_001(ctx: &Ctx<'_>) -> Vec<Hit> {
             if weak.is_empty() {
                 continue;
             }
-            let mut gaps = BTreeSet::new();
             let mut zones = BTreeSet::new();
             let mut labels = Vec::new();
             for (a, b) in flows(c) {
@@ -88,7 +87,6 @@ pub fn pro_001(ctx: &Ctx<'_>) -> Vec<Hit> {
                         &format!("{role}SL-T {}", what.join(", ")),
                     ));
                 }
-                gaps.extend(frs);
             }
             if zones.is_empty() {
                 continue;

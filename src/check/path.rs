@@ -72,7 +72,7 @@ fn describe(ctx: &Ctx<'_>, a: &Attack, target: ZoneId, path: &[&ZoneEdge]) -> St
     for e in path {
         let c = ctx.model.conduit(e.conduit);
         let arrow = if e.reverse && c.direction == crate::model::Direction::Forward {
-            "<-reverse channel"
+            ", reverse channel"
         } else {
             ""
         };

@@ -221,7 +221,11 @@ fn shared_file() -> (String, usize) {
         "service historian-push {\n    tcp 5450\n    authenticated true\n    encrypted true\n    \
          description \"PI-to-PI replication with transport security (PI Server 2018 and later)\"\n}\n\n\
          service wsus-ssl {\n    tcp 8531\n    authenticated true\n    encrypted true\n    \
-         description \"WSUS downstream synchronisation over SSL\"\n}\n",
+         description \"WSUS downstream synchronisation over SSL\"\n}\n\n\
+         service report-web {\n    tcp 443\n    authenticated true\n    encrypted true\n    \
+         description \"Read-only report pages of the DMZ report server (no HMI, no RD Gateway)\"\n}\n\n\
+         service ntp-auth {\n    udp 123\n    authenticated true\n    encrypted false\n    \
+         description \"NTP with symmetric-key authentication (RFC 8573 AES-CMAC)\"\n}\n",
     );
     (t, assets)
 }
@@ -573,6 +577,7 @@ impl Site {
             &[
                 "purdue 3".into(),
                 "owner \"Plant Engineering\"".into(),
+                "shutdown-authority \"Site operations manager\"".into(),
                 format!("site \"{label}\""),
                 "description \"Site operations: historian, MES, OT domain services\"".into(),
                 "monitored true".into(),
@@ -843,6 +848,7 @@ impl Site {
             &[
                 "purdue 2".into(),
                 "owner \"Operations\"".into(),
+                "shutdown-authority \"Shift supervisor on duty\"".into(),
                 format!("site \"{label}\""),
                 "description \"Operator tablets on the plant wireless network\"".into(),
                 "wireless true".into(),
@@ -870,6 +876,7 @@ impl Site {
             &[
                 "purdue 2".into(),
                 "owner \"Plant Engineering\"".into(),
+                "shutdown-authority \"Shift supervisor on duty\"".into(),
                 format!("site \"{label}\""),
                 "description \"Transient maintenance laptops\"".into(),
                 "temporary true".into(),
@@ -939,7 +946,7 @@ impl Site {
             "bi-reports",
             self.eps("ent", &["bi-server"]),
             self.eps("idmz", &["reports"]),
-            &["https"],
+            &["report-web"],
             "Business reporting reads production data from the DMZ report server",
             "OT Security",
         ));
@@ -1144,7 +1151,7 @@ impl Site {
             "time",
             time_src,
             self.eps("sup", &["ntp"]),
-            "ntp",
+            "ntp-auth",
             format!("Controllers and panels of {short} synchronise time"),
         ));
         self.add(mk(

@@ -14,6 +14,7 @@
 mod rules {
     mod ci;
     mod diff;
+    mod catalog;
     mod fixtures;
     mod formats;
     pub mod harness;

@@ -9,6 +9,7 @@
 //!   max-port-range: 32
 //!   min-hops: 3
 //!   expiry-warning-days: 30   # warn (W0005) this long before a conduit expires
+//!   max-remote-window-days: 30
 //! ```
 //!
 //! Unknown keys, unknown rule IDs and bad values are errors (E0601) with
@@ -29,6 +30,7 @@ pub struct RuleConfig {
     max_port_range: Option<u32>,
     min_hops: Option<u32>,
     expiry_warning_days: Option<u32>,
+    max_remote_window_days: Option<u32>,
 }
 
 /// A problem in the configuration file.
@@ -75,6 +77,7 @@ struct ThresholdsFile {
     min_hops: Option<u32>,
     #[serde(default)]
     expiry_warning_days: Option<u32>,
+    max_remote_window_days: Option<u32>,
 }
 
 impl RuleConfig {
@@ -109,6 +112,7 @@ impl RuleConfig {
             config.max_port_range = t.max_port_range;
             config.min_hops = t.min_hops;
             config.expiry_warning_days = t.expiry_warning_days;
+            config.max_remote_window_days = t.max_remote_window_days;
         }
         if errors.is_empty() {
             Ok(config)
@@ -143,6 +147,9 @@ impl RuleConfig {
                 .max_port_range
                 .unwrap_or(pack.thresholds.max_port_range),
             min_hops: self.min_hops.unwrap_or(pack.thresholds.min_hops),
+            max_remote_window_days: self
+                .max_remote_window_days
+                .unwrap_or(pack.thresholds.max_remote_window_days),
         }
     }
 }

@@ -100,3 +100,45 @@ pub fn doc_003(ctx: &Ctx<'_>) -> Vec<Hit> {
         })
         .collect()
 }
+
+/// DOC-006: an OT or safety zone names no `shutdown-authority`.
+pub fn doc_006(ctx: &Ctx<'_>) -> Vec<Hit> {
+    ctx.zones()
+        .filter(|(_, z)| super::util::is_ot(z) && z.shutdown_authority.is_none())
+        .map(|(id, z)| {
+            Hit::new(
+                Subject::Zone(id),
+                format!(
+                    "zone {} names nobody who may isolate or stop it (no `shutdown-authority`)",
+                    z.name
+                ),
+                zone_label(z, "no `shutdown-authority`"),
+            )
+            .protects([id])
+        })
+        .collect()
+}
+
+/// DOC-007: a zone (other than `external`) with a highest SL-T of 2 or more
+/// declares no assets.
+pub fn doc_007(ctx: &Ctx<'_>) -> Vec<Hit> {
+    ctx.zones()
+        .filter(|(_, z)| {
+            z.class != ZoneClass::External
+                && crate::model::SlVector::max(&z.sl_t()) >= 2
+                && z.assets.is_empty()
+        })
+        .map(|(id, z)| {
+            Hit::new(
+                Subject::Zone(id),
+                format!(
+                    "zone {} has SL-T {} but declares no assets",
+                    z.name,
+                    crate::model::SlVector::max(&z.sl_t())
+                ),
+                zone_label(z, "no `asset`"),
+            )
+            .protects([id])
+        })
+        .collect()
+}

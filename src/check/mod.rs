@@ -195,6 +195,8 @@ pub struct Ctx<'m> {
     /// on it declares (computed once; see `util::effective_controls`).
     pub jump_controls:
         std::collections::BTreeMap<crate::model::AssetId, BTreeSet<crate::model::Control>>,
+    /// The attack model shared with `blast`, built on first use by a PATH rule.
+    pub attack: std::cell::OnceCell<crate::graph::Attack>,
 }
 
 /// Runs every enabled rule over `model` and applies waivers as of `as_of`.
@@ -215,6 +217,7 @@ pub fn run(model: &Model, config: &RuleConfig, as_of: Date) -> CheckReport {
         thresholds: config.thresholds(pack),
         as_of,
         jump_controls: Default::default(),
+        attack: Default::default(),
     };
     ctx.jump_controls = util::jump_controls(&ctx);
     let mut findings = Vec::new();

@@ -59,41 +59,117 @@ pub fn ra_001(ctx: &Ctx<'_>) -> Vec<Hit> {
     out
 }
 
-/// Whether the remote conduit carries an interactive session.
-fn interactive(ctx: &Ctx<'_>, c: &Conduit) -> bool {
+/// Ports of interactive sessions: SSH, Telnet, RDP, VNC, TeamViewer,
+/// AnyDesk, WinRM.
+const INTERACTIVE_TCP: &[u16] = &[22, 23, 3389, 5900, 5938, 7070, 5985, 5986];
+
+/// Whether the conduit carries an interactive session: a `vendor` conduit,
+/// a pivot-capable or remote-tool service (inline ports judged as the attack
+/// model does), or a service whose ports include an interactive one (for
+/// remote access also tcp 443: remote-access portals, RD Gateway).
+fn interactive(ctx: &Ctx<'_>, c: &Conduit, remote: bool) -> bool {
+    let port = |p: u16| INTERACTIVE_TCP.contains(&p) || (remote && p == 443);
     c.is_vendor()
+        || !super::util::pivot_services(ctx, c).is_empty()
         || services(ctx.model, c).any(|(s, _)| {
-            s.has(Tag::Pivot)
-                || s.has(Tag::RemoteTool)
-                || s.matches
-                    .iter()
-                    .any(|m| m.ports.iter().any(|r| r.contains(443)))
+            s.has(Tag::RemoteTool)
+                || s.matches.iter().any(|m| {
+                    m.proto == crate::model::Proto::Tcp
+                        && m.ports.iter().any(|r| {
+                            INTERACTIVE_TCP
+                                .iter()
+                                .chain(&[443])
+                                .any(|p| port(*p) && r.contains(*p))
+                        })
+                })
         })
 }
 
-/// RA-002: interactive remote access without MFA.
-pub fn ra_002(ctx: &Ctx<'_>) -> Vec<Hit> {
-    remote(ctx, |ctx, c| {
-        if !interactive(ctx, c) || effective_controls(ctx, c).contains(&Control::Mfa) {
-            return None;
-        }
-        Some(format!(
-            "remote access through conduit {} has no multi-factor authentication",
-            c.name
-        ))
+/// Interactive access from the enterprise network: a flow from a zone of
+/// class `it` into a DMZ or OT zone (the office LAN is an untrusted
+/// network to the control system, SR 1.13).
+fn from_enterprise(ctx: &Ctx<'_>, c: &Conduit) -> bool {
+    flows(c).iter().any(|(a, b)| {
+        ctx.zone(a.zone).class == ZoneClass::It
+            && (is_dmz(ctx.zone(b.zone)) || is_ot(ctx.zone(b.zone)))
     })
 }
 
-/// RA-003: remote access that is always on: no `approval`, `expires` or `schedule`.
-pub fn ra_003(ctx: &Ctx<'_>) -> Vec<Hit> {
-    remote(ctx, |_, c| {
-        let bounded = c.has(Control::Approval) || c.expires.is_some() || c.schedule.is_some();
-        (!bounded).then(|| {
+/// RA-002: interactive remote access, or interactive access from the
+/// enterprise network into the DMZ or OT, without MFA.
+pub fn ra_002(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (cid, c) in ctx.live() {
+        let remote = is_remote_access(ctx, c);
+        if !(remote || from_enterprise(ctx, c)) || !interactive(ctx, c, remote) {
+            continue;
+        }
+        if effective_controls(ctx, c).contains(&Control::Mfa) {
+            continue;
+        }
+        let what = if remote {
+            "remote access"
+        } else {
+            "interactive access from the enterprise network"
+        };
+        let mut hit = Hit::new(
+            Subject::Conduit(cid),
             format!(
-                "remote access through conduit {} is always on (no approval, expiry or schedule)",
+                "{what} through conduit {} has no multi-factor authentication",
                 c.name
-            )
-        })
+            ),
+            conduit_label(c, what),
+        )
+        .protects(protected_zones(c));
+        if let Some(span) = c.controls_span {
+            hit = hit.label(Label::new(span, "declared controls"));
+        }
+        out.push(hit);
+    }
+    out
+}
+
+/// Whether a schedule leaves part of every day closed (a window, not
+/// `00:00-24:00`).
+fn bounded_schedule(s: &crate::model::Schedule) -> bool {
+    s.end_minute.saturating_sub(s.start_minute) < 24 * 60
+}
+
+/// RA-003: remote access that is always on: no `approval`, and neither a
+/// schedule with a daily window nor an `expires` date within
+/// `max-remote-window-days` of the check date.
+pub fn ra_003(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let max = i64::from(ctx.thresholds.max_remote_window_days);
+    remote(ctx, |ctx, c| {
+        if c.has(Control::Approval) {
+            return None;
+        }
+        let schedule = c.schedule.as_ref().map(|s| &s.value);
+        if schedule.is_some_and(bounded_schedule) {
+            return None;
+        }
+        let days = c
+            .expires
+            .as_ref()
+            .map(|e| e.value.days_since_epoch() - ctx.as_of.days_since_epoch());
+        if days.is_some_and(|d| d <= max) {
+            return None;
+        }
+        let mut why = Vec::new();
+        why.push("no approval".to_string());
+        match schedule {
+            Some(s) => why.push(format!("schedule \"{}\" is open all day", s.text)),
+            None => why.push("no schedule".to_string()),
+        }
+        match days {
+            Some(d) => why.push(format!("expiry {d} days ahead (at most {max})")),
+            None => why.push("no expiry".to_string()),
+        }
+        Some(format!(
+            "remote access through conduit {} is always on ({})",
+            c.name,
+            why.join(", ")
+        ))
     })
 }
 

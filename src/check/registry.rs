@@ -58,6 +58,10 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("SL-004", sl::sl_004),
     ("PATH-001", path::path_001),
     ("PATH-002", path::path_002),
+    ("DOC-006", doc::doc_006),
+    ("DOC-007", doc::doc_007),
+    ("PATH-004", path::path_004),
+    ("PATH-005", path::path_005),
 ];
 
 /// Severity as written in YAML.
@@ -135,6 +139,9 @@ pub struct Thresholds {
     pub max_port_range: u32,
     /// PATH-002: fewest conduits between an IT zone and a control zone.
     pub min_hops: u32,
+    /// RA-003: the furthest an `expires` date of remote access may lie
+    /// ahead of the check date, in days, to count as a bounded window.
+    pub max_remote_window_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -106,16 +106,17 @@ pub fn seg_003(ctx: &Ctx<'_>) -> Vec<Hit> {
 }
 
 /// SEG-004: a write-capable service into a safety zone: warning from its
-/// own `bpcs` zone, error from anywhere else.
+/// own `bpcs` zone, error from anywhere else; a conduit in `mode monitor`
+/// into a safety zone lets any write through: error.
 pub fn seg_004(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
     for (cid, c) in ctx.live() {
-        let writes: Vec<_> = services(ctx.model, c)
-            .filter(|(s, _)| s.has(crate::model::Tag::Write))
-            .collect();
-        let Some((s, span)) = writes.first() else {
+        let monitor = c.mode == crate::model::Mode::Monitor;
+        let writes = super::util::write_services(ctx, c);
+        let first = writes.first().copied();
+        if first.is_none() && !monitor {
             continue;
-        };
+        }
         let into: Vec<(Endpoint, Endpoint)> = flows(c)
             .into_iter()
             .filter(|(a, b)| a.zone != b.zone && ctx.zone(b.zone).class == ZoneClass::Safety)
@@ -126,20 +127,29 @@ pub fn seg_004(ctx: &Ctx<'_>) -> Vec<Hit> {
         let foreign = into
             .iter()
             .any(|(a, b)| ctx.zone(b.zone).bpcs.as_ref().map(|p| p.value) != Some(a.zone));
+        let (what, primary) = match first {
+            Some((s, span)) if !monitor => (
+                s.name.clone(),
+                Label::new(span, "can write values or programs"),
+            ),
+            _ => (
+                "any service (mode monitor blocks nothing)".to_string(),
+                conduit_label(c, "mode monitor: every write passes"),
+            ),
+        };
         let mut hit = Hit::new(
             Subject::Conduit(cid),
             format!(
-                "conduit {} lets {} write into safety zone {} with {}",
+                "conduit {} lets {} write into safety zone {} with {what}",
                 c.name,
                 ctx.zone(a.zone).name,
                 ctx.zone(b.zone).name,
-                s.name
             ),
-            Label::new(*span, "can write values or programs"),
+            primary,
         )
         .label(endpoint_label(ctx.model, b, "safety zone"))
         .protects(into.iter().map(|(_, b)| b.zone));
-        if foreign {
+        if foreign || monitor {
             hit = hit.severity(crate::diagnostics::Severity::Error);
         }
         out.push(hit);
@@ -192,12 +202,12 @@ pub fn seg_006(ctx: &Ctx<'_>) -> Vec<Hit> {
     out
 }
 
-/// SEG-007: a device with an external link in a zone that is neither
-/// `external` nor `dmz`.
+/// SEG-007: a device with an external link in a zone that is not
+/// `external` (in a DMZ it bypasses the DMZ's own conduits just the same).
 pub fn seg_007(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
     for (id, z) in ctx.zones() {
-        if matches!(z.class, ZoneClass::External | ZoneClass::Dmz) {
+        if z.class == ZoneClass::External {
             continue;
         }
         for a in z.assets.iter().filter(|a| a.external_link) {
@@ -213,7 +223,7 @@ pub fn seg_007(ctx: &Ctx<'_>) -> Vec<Hit> {
                     ),
                     Label::new(a.span, "external-link true"),
                 )
-                .label(zone_label(z, "not an external or DMZ zone"))
+                .label(zone_label(z, "not an external zone"))
                 .protects([id]),
             );
         }
@@ -311,76 +321,88 @@ struct DmzFlow<'m> {
     service: &'m crate::model::Service,
     span: crate::source::Span,
     dmz_asset: Option<u32>,
-    jump: bool,
 }
 
-/// SEG-009: the same protocol is allowed between a DMZ and the IT side and
-/// between that DMZ and the OT side (traffic can pass through), unless the
-/// DMZ end is a jump host or the conduit declares `jump-host`.
+/// SEG-009: an inbound relay through the DMZ: the IT side (class `it` or
+/// `external`) may open a protocol to a DMZ host, and the same DMZ host (or
+/// its whole zone) may open the same protocol into the OT side, unless the
+/// DMZ end is a jump host or a conduit declares `jump-host`. Outbound relays
+/// (OT to DMZ to IT) and brokers that both sides connect into terminate
+/// every session in the DMZ and are not pass-through.
 pub fn seg_009(ctx: &Ctx<'_>) -> Vec<Hit> {
-    let mut it_side: BTreeMap<ZoneId, Vec<DmzFlow<'_>>> = BTreeMap::new();
-    let mut ot_side: BTreeMap<ZoneId, Vec<DmzFlow<'_>>> = BTreeMap::new();
+    // DMZ zone -> flows into the DMZ from the IT side / out of it into OT.
+    let mut inbound: BTreeMap<ZoneId, Vec<DmzFlow<'_>>> = BTreeMap::new();
+    let mut onward: BTreeMap<ZoneId, Vec<DmzFlow<'_>>> = BTreeMap::new();
     for (cid, c) in ctx.live() {
         for (a, b) in flows(c) {
-            for (d, other) in [(a, b), (b, a)] {
-                let (dz, oz) = (ctx.zone(d.zone), ctx.zone(other.zone));
-                if !is_dmz(dz) || d.zone == other.zone {
-                    continue;
-                }
-                let jump = c.has(Control::JumpHost)
-                    || d.asset_id()
-                        .is_some_and(|x| ctx.model.asset(x).role == Some(Role::JumpHost));
-                let side = if is_it(oz) {
-                    &mut it_side
-                } else if is_ot(oz) {
-                    &mut ot_side
-                } else {
-                    continue;
-                };
-                for (service, span) in services(ctx.model, c) {
-                    side.entry(d.zone).or_default().push(DmzFlow {
-                        conduit: cid,
-                        service,
-                        span,
-                        dmz_asset: d.asset,
-                        jump,
-                    });
-                }
+            let (za, zb) = (ctx.zone(a.zone), ctx.zone(b.zone));
+            let (side, d) = if is_it(za) && is_dmz(zb) {
+                (&mut inbound, b)
+            } else if is_dmz(za) && is_ot(zb) {
+                (&mut onward, a)
+            } else {
+                continue;
+            };
+            let jump = c.has(Control::JumpHost)
+                || d.asset_id()
+                    .is_some_and(|x| ctx.model.asset(x).role == Some(Role::JumpHost));
+            if jump {
+                continue;
+            }
+            for (service, span) in services(ctx.model, c) {
+                side.entry(d.zone).or_default().push(DmzFlow {
+                    conduit: cid,
+                    service,
+                    span,
+                    dmz_asset: d.asset,
+                });
             }
         }
     }
     let mut out: BTreeMap<(ConduitId, ConduitId), Hit> = BTreeMap::new();
-    for (dmz, ot_flows) in &ot_side {
-        let Some(it_flows) = it_side.get(dmz) else {
+    for (dmz, ot_flows) in &onward {
+        let Some(it_flows) = inbound.get(dmz) else {
             continue;
         };
-        for o in ot_flows.iter().filter(|f| !f.jump) {
-            for i in it_flows.iter().filter(|f| !f.jump) {
+        for o in ot_flows {
+            for i in it_flows {
+                let same_host = match (o.dmz_asset, i.dmz_asset) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => true,
+                };
                 let shared = o
                     .service
                     .matches
                     .iter()
                     .any(|m| i.service.matches.iter().any(|n| lines_overlap(m, n)));
-                if !shared || out.contains_key(&(o.conduit, i.conduit)) {
+                if !shared || !same_host || out.contains_key(&(o.conduit, i.conduit)) {
                     continue;
                 }
                 let (oc, ic) = (ctx.model.conduit(o.conduit), ctx.model.conduit(i.conduit));
-                let same_host = o.dmz_asset.is_some() && o.dmz_asset == i.dmz_asset;
+                let host = match o.dmz_asset.or(i.dmz_asset) {
+                    Some(x) => ctx
+                        .zone(*dmz)
+                        .assets
+                        .get(x as usize)
+                        .map_or(String::new(), |a| format!(" host {}", a.name)),
+                    None => String::new(),
+                };
                 let msg = format!(
-                    "{} is allowed between DMZ zone {} and the OT side (conduit {}) and {} between it and the IT side (conduit {}){}",
+                    "{} can be relayed from the IT side (conduit {}) through DMZ zone {}{host} into the OT side (conduit {})",
                     o.service.name,
+                    ic.name,
                     ctx.zone(*dmz).name,
                     oc.name,
-                    i.service.name,
-                    ic.name,
-                    if same_host { ", through the same DMZ host" } else { "" }
                 );
                 let hit = Hit::new(
                     Subject::Conduit(o.conduit),
                     msg,
-                    Label::new(o.span, "OT side"),
+                    Label::new(o.span, "DMZ opens it into OT"),
                 )
-                .label(Label::new(i.span, format!("IT side, conduit {}", ic.name)))
+                .label(Label::new(
+                    i.span,
+                    format!("IT side opens it into the DMZ, conduit {}", ic.name),
+                ))
                 .protects(protected_zones(oc));
                 out.insert((o.conduit, i.conduit), hit);
             }

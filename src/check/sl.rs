@@ -3,7 +3,7 @@
 use super::util::{conduit_label, is_dmz, touched_zones, zone_endpoints, zone_flows, zone_label};
 use super::{Ctx, Hit, Subject};
 use crate::diagnostics::{Label, Severity};
-use crate::model::{Control, Fr, ZoneClass, ZoneId};
+use crate::model::{Fr, ZoneClass, ZoneId};
 use std::collections::BTreeSet;
 
 /// SL-001: a conduit's declared SL-T is below a zone it joins on some FR
@@ -62,10 +62,11 @@ pub fn sl_001(ctx: &Ctx<'_>) -> Vec<Hit> {
 }
 
 /// SL-003: a conduit joins two zones whose highest SL-T differ by 2 or more,
-/// neither is a DMZ and the conduit is not `unidirectional`.
+/// neither is a DMZ and the conduit is not a one-way `unidirectional`
+/// conduit (on `<->` the control is a contradiction).
 pub fn sl_003(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut out = Vec::new();
-    for (cid, c) in ctx.live().filter(|(_, c)| !c.has(Control::Unidirectional)) {
+    for (cid, c) in ctx.live().filter(|(_, c)| !super::pro::one_way_diode(c)) {
         let step = zone_flows(c).into_iter().find(|(a, b)| {
             let (za, zb) = (ctx.zone(*a), ctx.zone(*b));
             za.sl.is_some()

@@ -194,3 +194,30 @@ pub fn zone_endpoints(model: &Model, c: &Conduit, zone: ZoneId, text: &str) -> V
         .map(|e| endpoint_label(model, e, text))
         .collect()
 }
+
+/// Services of a conduit that can write into the responder, as the attack
+/// model judges them (tags, or an inline or wide-range service of unknown
+/// protocol), with the span of their `allow` item.
+pub fn write_services<'m>(
+    ctx: &Ctx<'m>,
+    c: &'m Conduit,
+) -> Vec<(&'m Service, crate::source::Span)> {
+    c.services
+        .iter()
+        .filter(|s| crate::graph::caps::service_caps(ctx.model, s.value).write)
+        .map(|s| (ctx.model.service(s.value), s.span))
+        .collect()
+}
+
+/// Services of a conduit that hand the responder's host to the initiator
+/// (interactive, admin, code download), as the attack model judges them.
+pub fn pivot_services<'m>(
+    ctx: &Ctx<'m>,
+    c: &'m Conduit,
+) -> Vec<(&'m Service, crate::source::Span)> {
+    c.services
+        .iter()
+        .filter(|s| crate::graph::caps::service_caps(ctx.model, s.value).pivot)
+        .map(|s| (ctx.model.service(s.value), s.span))
+        .collect()
+}

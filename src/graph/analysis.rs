@@ -23,7 +23,8 @@ pub struct Source {
 /// What to analyse.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlastOptions {
-    /// Empty: every zone of class `it` or `external`.
+    /// Empty: every zone of class `it` or `external`, and every zone with
+    /// an `external-link` asset.
     pub sources: Vec<Source>,
     /// At most this many conduit crossings.
     pub depth: Option<u32>,
@@ -157,11 +158,12 @@ impl BlastReport {
     }
 }
 
-/// The default sources: every zone of class `it` or `external`.
+/// The default sources: every zone of class `it` or `external`, and every
+/// zone holding an asset with `external-link true` (see [`super::attack`]).
 pub fn default_sources(model: &Model) -> Vec<Source> {
     model
         .zone_ids()
-        .filter(|&z| model.zone(z).class.is_it_side())
+        .filter(|&z| super::attack::is_default_source(model, z))
         .map(|zone| Source { zone, asset: None })
         .collect()
 }
@@ -287,7 +289,9 @@ fn crossings(
     depth: Option<u32>,
 ) -> Vec<Crossing> {
     let is_dmz = |z: ZoneId| model.zone(z).class == ZoneClass::Dmz;
-    let bypass = bfs(g, src, depth, &is_dmz);
+    let bypass = bfs(g, src, depth, &|z| {
+        super::attack::bypass_blocked(model, src, z)
+    });
     let doms = dominators(g, src, b, depth);
     zones
         .iter()

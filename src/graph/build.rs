@@ -8,14 +8,17 @@
 //! - conduits removed by `--cut` or expired at `as_of` produce no edge and
 //!   are listed in [`ZoneGraph::excluded`].
 
+use super::caps::{service_caps, Caps};
 use super::score::{edge_cost, EdgeCost};
-use crate::model::{ConduitId, Date, Direction, Mode, Model, Role, ServiceId, Tag, ZoneId};
+use crate::model::{ConduitId, Date, Direction, Mode, Model, Role, ServiceId, ZoneId};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Why an edge hands the attacker a foothold in the responder zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PivotReason {
-    /// A service of the conduit is tagged `pivot` or `remote-tool`.
+    /// A service of the conduit can give a foothold: tagged `pivot` or
+    /// `remote-tool`, an inline or wide-range service of unknown protocol,
+    /// or, on a reverse-channel edge, a service the responder controls.
     Service(ServiceId),
     /// The conduit is vendor remote access (`vendor "…"`): an interactive session.
     VendorAccess,
@@ -40,7 +43,8 @@ pub enum Exclusion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZoneEdge {
     pub conduit: ConduitId,
-    /// `true` for the responder-to-initiator half of a `<->` conduit.
+    /// `true` for the responder-to-initiator half of a `<->` conduit, or
+    /// the reverse channel of a `->` conduit (see [`super::caps`]).
     pub reverse: bool,
     pub from: ZoneId,
     pub to: ZoneId,
@@ -136,9 +140,19 @@ impl ZoneGraph {
 }
 
 /// Edges of one conduit: one per (initiating zone, responding zone, way),
-/// with the responder assets merged.
+/// with the responder assets merged. A `->` conduit whose services are
+/// controlled from the responder's side (see [`super::caps`]) also gets
+/// reverse-channel edges from responder to initiator, marked `reverse`
+/// like the second half of a `<->` conduit.
 fn conduit_edges(model: &Model, id: ConduitId, opts: &GraphOptions, edges: &mut Vec<ZoneEdge>) {
     let conduit = model.conduit(id);
+    let services: Vec<ServiceId> = conduit.services.iter().map(|s| s.value).collect();
+    let caps: Vec<(ServiceId, Caps)> = services
+        .iter()
+        .map(|&s| (s, service_caps(model, s)))
+        .collect();
+    let reverse_channel = conduit.direction == Direction::Forward
+        && caps.iter().any(|(_, c)| c.reverse_pivot || c.reverse_write);
     // (reverse, from, to) -> responder assets (None = whole zone)
     let mut pairs: BTreeMap<(bool, ZoneId, ZoneId), Option<BTreeSet<u32>>> = BTreeMap::new();
     let mut add = |reverse: bool, a: &crate::model::Endpoint, b: &crate::model::Endpoint| {
@@ -159,18 +173,17 @@ fn conduit_edges(model: &Model, id: ConduitId, opts: &GraphOptions, edges: &mut 
     for a in &conduit.initiators {
         for b in &conduit.responders {
             add(false, a, b);
-            if conduit.direction == Direction::Both {
+            if conduit.direction == Direction::Both || reverse_channel {
                 add(true, b, a);
             }
         }
     }
-    let services: Vec<ServiceId> = conduit.services.iter().map(|s| s.value).collect();
-    let service_pivot = services.iter().copied().find(|&s| {
-        let svc = model.service(s);
-        svc.has(Tag::Pivot) || svc.has(Tag::RemoteTool)
-    });
     let monitor = conduit.mode == Mode::Monitor;
-    let write = monitor || services.iter().any(|&s| model.service(s).has(Tag::Write));
+    // Forward capabilities (both halves of `<->`), and the reverse channel's.
+    let forward_pivot = caps.iter().find(|(_, c)| c.pivot).map(|(s, _)| *s);
+    let forward_write = caps.iter().any(|(_, c)| c.write);
+    let back_pivot = caps.iter().find(|(_, c)| c.reverse_pivot).map(|(s, _)| *s);
+    let back_write = caps.iter().any(|(_, c)| c.reverse_write || c.reverse_pivot);
     for ((reverse, from, to), assets) in pairs {
         let assets: Vec<u32> = assets.map(|s| s.into_iter().collect()).unwrap_or_default();
         let jump = assets.iter().any(|&i| {
@@ -180,14 +193,23 @@ fn conduit_edges(model: &Model, id: ConduitId, opts: &GraphOptions, edges: &mut 
                 .get(i as usize)
                 .is_some_and(|a| a.role == Some(Role::JumpHost))
         });
+        let channel = reverse && conduit.direction == Direction::Forward;
+        let (service_pivot, service_write) = if channel {
+            (back_pivot, back_write)
+        } else if reverse {
+            (forward_pivot.or(back_pivot), forward_write || back_write)
+        } else {
+            (forward_pivot, forward_write)
+        };
         let pivot = match () {
             _ if opts.assume_any_pivot => Some(PivotReason::AssumeAny),
             _ if monitor => Some(PivotReason::Monitor),
             _ if service_pivot.is_some() => service_pivot.map(PivotReason::Service),
-            _ if conduit.is_vendor() => Some(PivotReason::VendorAccess),
-            _ if jump => Some(PivotReason::JumpHost),
+            _ if conduit.is_vendor() && !channel => Some(PivotReason::VendorAccess),
+            _ if jump && !channel => Some(PivotReason::JumpHost),
             _ => None,
         };
+        let write = monitor || service_write;
         let cost = edge_cost(model, conduit, &services, model.zone(to));
         edges.push(ZoneEdge {
             conduit: id,

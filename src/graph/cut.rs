@@ -22,7 +22,7 @@
 use super::build::ZoneGraph;
 use super::flow::Network;
 use super::traverse::{get, Bfs};
-use crate::model::{ConduitId, Direction, Model, ZoneId};
+use crate::model::{ConduitId, Model, ZoneId};
 use petgraph::algo::dominators::simple_fast;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::BTreeSet;
@@ -108,15 +108,22 @@ pub fn min_cut(model: &Model, g: &ZoneGraph, sources: &[ZoneId]) -> Result<MinCu
     })
 }
 
-/// Exact unless some `<->` conduit in the graph has two or more zones on both sides.
+/// Exact unless some conduit with edges both ways (`<->`, or a reverse
+/// channel) has two or more zones on both sides.
 fn cut_is_exact(model: &Model, g: &ZoneGraph) -> bool {
     let conduits: BTreeSet<ConduitId> = g.edges().iter().map(|e| e.conduit).collect();
+    let two_way: BTreeSet<ConduitId> = g
+        .edges()
+        .iter()
+        .filter(|e| e.reverse)
+        .map(|e| e.conduit)
+        .collect();
     conduits.into_iter().all(|id| {
         let c = model.conduit(id);
         let zones = |eps: &[crate::model::Endpoint]| {
             eps.iter().map(|e| e.zone).collect::<BTreeSet<_>>().len()
         };
-        c.direction == Direction::Forward || zones(&c.initiators) <= 1 || zones(&c.responders) <= 1
+        !two_way.contains(&id) || zones(&c.initiators) <= 1 || zones(&c.responders) <= 1
     })
 }
 

@@ -14,7 +14,9 @@
 //! parameter). See `docs/blast-radius.md` for semantics and complexity.
 
 mod analysis;
+pub mod attack;
 mod build;
+pub mod caps;
 mod cut;
 mod flow;
 pub mod render;
@@ -25,6 +27,7 @@ pub use analysis::{
     analyze, analyze_graph, asset_weight, default_sources, BlastOptions, BlastReport, Crossing,
     Exposure, Grade, Source, SourceSummary, ZoneReach,
 };
+pub use attack::Attack;
 pub use build::{Exclusion, GraphOptions, PivotReason, ZoneEdge, ZoneGraph};
 pub use cut::{MinCut, NoCut};
 pub use score::{edge_cost, service_cost, EdgeCost, SCORE_EXPLANATION};

@@ -59,7 +59,7 @@ fn blast_text_and_json_on_riverside() {
     assert_eq!(v["exposure"]["percent"], 60.0);
     assert_eq!(
         v["min_cut"]["conduits"],
-        serde_json::json!(["vendor-support"])
+        serde_json::json!(["vendor-to-plc"])
     );
     assert_eq!(v["safety_reachable"], false);
     golden("riverside.json", &json);
@@ -82,7 +82,7 @@ fn blast_what_if_and_sources() {
         "{text}"
     );
     assert!(
-        text.contains("idmz  dmz    3.5     3     reachable  1     10          historian-mirror"),
+        text.contains("idmz  dmz    3.5     3     compromised  1     10          all"),
         "{text}"
     );
     let (code, _, err) = conduit(&["blast", PLANT, AS_OF, "--from", "idmz.nope"]);

@@ -73,6 +73,8 @@ impl Builder {
             .service("s7comm", false, false, &[Tag::Write])
             .service("ntp", false, false, &[])
             .service("telnet", false, false, &[Tag::Pivot, Tag::Legacy])
+            .service("teamviewer", true, true, &[Tag::Pivot, Tag::RemoteTool])
+            .service("mqtt-tls", true, true, &[Tag::Write])
     }
 
     /// A zone of `class` (`it`, `dmz`, `ot`, `safety`, `external`) with SL-T `sl`.

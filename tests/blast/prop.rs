@@ -1,9 +1,11 @@
-//! Property test: the minimum conduit cut equals a brute-force minimum
-//! over every subset of conduits, on random small graphs.
+//! Property tests on random small plants: the minimum conduit cut equals a
+//! brute-force minimum over every subset of conduits; reported paths are
+//! consistent; and `check` (PATH-001, PATH-004) and `blast` never disagree
+//! on what an attacker reaches.
 
 use crate::fixture::Builder;
 use conduit::graph::*;
-use conduit::model::{ConduitId, Model};
+use conduit::model::{ConduitId, Date, Model};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -33,6 +35,10 @@ fn spec() -> impl Strategy<Value = Spec> {
 
 /// Builds the model; `<->` conduits get one zone per side unless `multi_both`.
 fn build(s: &Spec, multi_both: bool) -> Model {
+    build_with(s, multi_both, &SERVICES)
+}
+
+fn build_with(s: &Spec, multi_both: bool, services: &[&str]) -> Model {
     let n = s.classes.len();
     let mut b = Builder::new();
     for (i, &c) in s.classes.iter().enumerate() {
@@ -61,7 +67,7 @@ fn build(s: &Spec, multi_both: bool) -> Model {
             &names(&from),
             if both { "<->" } else { "->" },
             &names(&to),
-            SERVICES[svc],
+            services[svc % services.len()],
         );
     }
     b.build()
@@ -170,5 +176,63 @@ proptest! {
                 Grade::Reachable => {}
             }
         }
+    }
+}
+
+/// Services for the agreement test: pivot, write, read-only, a reverse
+/// channel (remote tool) and a broker subscription (reverse write).
+const MIXED: [&str; 6] = ["ssh", "https", "modbus", "ntp", "teamviewer", "mqtt-tls"];
+
+/// Zone names a PATH finding lists between `after` and `before`.
+fn listed(message: &str, after: &str, before: &str) -> Vec<String> {
+    let Some((_, rest)) = message.split_once(after) else {
+        return Vec::new();
+    };
+    let list = rest.split(before).next().unwrap_or("");
+    let list = list
+        .trim_start_matches("zones ")
+        .trim_start_matches("zone ");
+    list.split(", ")
+        .flat_map(|p| p.split(" and "))
+        .map(|z| z.trim().to_string())
+        .filter(|z| !z.is_empty())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// `check` and `blast` share one attack model: the control zones
+    /// PATH-001 reports are exactly those blast finds a DMZ bypass to, and
+    /// the safety zones PATH-004 reports exactly those blast reaches.
+    #[test]
+    fn check_and_blast_agree_on_reachability(s in spec(), multi in any::<bool>()) {
+        let m = build_with(&s, multi, &MIXED);
+        let as_of = Date::parse("2026-11-28").unwrap();
+        let report = conduit::check::run(&m, &conduit::check::RuleConfig::default(), as_of);
+        let blast = analyze(&m, &BlastOptions { as_of: Some(as_of), ..BlastOptions::default() });
+        let mut path1: Vec<String> = report.findings.iter()
+            .filter(|f| f.rule() == "PATH-001")
+            .flat_map(|f| listed(&f.diagnostic.message, "reach ", " without crossing"))
+            .collect();
+        let mut path4: Vec<String> = report.findings.iter()
+            .filter(|f| f.rule() == "PATH-004")
+            .flat_map(|f| listed(&f.diagnostic.message, "reach safety ", ":"))
+            .collect();
+        path1.sort();
+        path4.sort();
+        let mut bypass: Vec<String> = blast.crossings.iter()
+            .filter(|c| c.dmz_bypass.is_some())
+            .map(|c| m.zone(c.zone).name.clone())
+            .collect();
+        // Sources that are OT zones are reached by definition, not listed as crossings.
+        let mut safety: Vec<String> = blast.crossings.iter()
+            .filter(|c| c.safety)
+            .map(|c| m.zone(c.zone).name.clone())
+            .collect();
+        bypass.sort();
+        safety.sort();
+        prop_assert_eq!(path1, bypass);
+        prop_assert_eq!(path4, safety);
     }
 }

@@ -508,12 +508,15 @@ fn expired_items_lead_and_are_marked() {
 fn yaml_front_end_gives_the_same_report() {
     let zc = report(&[PLANT, AS_OF, "--format", "markdown"]);
     let yaml = report(&[
-        "examples/riverside/plant.yaml",
+        "examples/riverside-yaml/plant.yaml",
         AS_OF,
         "--format",
         "markdown",
     ]);
-    assert_eq!(zc.replace("plant.zc", "plant.yaml"), yaml);
+    assert_eq!(
+        zc.replace("riverside/plant.zc", "riverside-yaml/plant.yaml"),
+        yaml
+    );
 }
 
 #[test]

@@ -75,27 +75,46 @@ fn zone<'a>(m: &Model, r: &'a BlastReport, name: &str) -> &'a ZoneReach {
     r.zone(m.zone_by_name(name).unwrap()).unwrap()
 }
 
+/// `https` also carries RD Gateway and web HMIs, so the business-reports
+/// conduit is a foothold on the DMZ mirror; inside idmz movement is free,
+/// and the jump host's vendor conduit leads on into line1.
 #[test]
-fn enterprise_reaches_only_the_dmz_mirror() {
+fn enterprise_gains_the_dmz_over_https_and_goes_on_into_ot() {
     let m = plant();
     let r = run(&m, &["enterprise"], &[]);
     assert_eq!(
         table(&m, &r),
-        vec![("idmz".to_string(), "reachable", 1, 10)]
+        vec![
+            ("idmz".to_string(), "compromised", 1, 10),
+            ("line1".to_string(), "compromised", 2, 18),
+            ("site-ops".to_string(), "compromised", 3, 23),
+            ("supervisory".to_string(), "compromised", 4, 28),
+        ]
     );
     let idmz = zone(&m, &r, "idmz");
     assert_eq!(
         steps(&m, &idmz.path),
         vec!["business-reports -> idmz.historian-mirror"]
     );
-    assert_eq!(idmz.assets, AssetsReached::Some([0].into_iter().collect()));
     assert_eq!(
-        m.zone(m.zone_by_name("idmz").unwrap()).assets[0].name,
-        "historian-mirror"
+        idmz.path[0].pivot,
+        Some(PivotReason::Service(m.service_by_name("https").unwrap()))
     );
-    assert!(r.crossings.is_empty());
-    assert_eq!(r.exposure.reached_weight, 0);
-    assert!(r.min_cut.as_ref().unwrap().conduits.is_empty());
+    assert_eq!(idmz.assets, AssetsReached::All);
+    assert_eq!(
+        steps(&m, &zone(&m, &r, "line1").path),
+        vec![
+            "business-reports -> idmz.historian-mirror",
+            "vendor-to-plc -> line1.filler-plc"
+        ]
+    );
+    assert_eq!(r.crossings.len(), 3);
+    assert_eq!(r.exposure.reached_weight, 6);
+    let cut = r.min_cut.as_ref().unwrap();
+    assert_eq!(
+        cut.conduits,
+        vec![m.conduit_by_name("business-reports").unwrap()]
+    );
 }
 
 #[test]
@@ -128,7 +147,12 @@ fn internet_reaches_the_jump_host_and_through_vendor_access_the_filler_plc() {
             "vendor-to-plc -> line1.filler-plc"
         ]
     );
-    assert_eq!(line1.path[0].pivot, Some(PivotReason::VendorAccess));
+    // https is pivot-capable itself (RD Gateway), which comes before the
+    // vendor session as the reason.
+    assert_eq!(
+        line1.path[0].pivot,
+        Some(PivotReason::Service(m.service_by_name("https").unwrap()))
+    );
     assert!(line1.impacted && line1.path[1].write);
     assert_eq!(
         steps(&m, &zone(&m, &r, "supervisory").path),
@@ -155,16 +179,17 @@ fn all_it_sources_sis_unreachable_choke_points() {
         .map(|s| m.zone(s.zone).name.as_str())
         .collect();
     assert_eq!(srcs, vec!["enterprise", "internet"]);
+    // The foothold from the enterprise (https, 10) is cheaper than the
+    // vendor session from the internet (14).
     assert_eq!(
         table(&m, &r),
         vec![
-            ("idmz".to_string(), "compromised", 1, 14),
-            ("line1".to_string(), "compromised", 2, 22),
-            ("site-ops".to_string(), "compromised", 3, 27),
-            ("supervisory".to_string(), "compromised", 4, 32),
+            ("idmz".to_string(), "compromised", 1, 10),
+            ("line1".to_string(), "compromised", 2, 18),
+            ("site-ops".to_string(), "compromised", 3, 23),
+            ("supervisory".to_string(), "compromised", 4, 28),
         ]
     );
-    // Packets from enterprise arrive more cheaply than the foothold from the internet.
     assert_eq!(zone(&m, &r, "idmz").reach_difficulty, 10);
     assert!(r.zone(m.zone_by_name("sis").unwrap()).is_none());
     assert!(!r.safety_reached());
@@ -198,10 +223,11 @@ fn all_it_sources_sis_unreachable_choke_points() {
             ),
         ]
     );
+    // Both sources gain idmz; vendor-to-plc is the one conduit out of it.
     let cut = r.min_cut.as_ref().unwrap();
     assert_eq!(
         cut.conduits,
-        vec![m.conduit_by_name("vendor-support").unwrap()]
+        vec![m.conduit_by_name("vendor-to-plc").unwrap()]
     );
     assert!(cut.exact);
     // OT weight: historian 1, scada 1, hmi-1 1, ews 1, filler-plc 2 (unpatchable), sis 4.
@@ -218,7 +244,7 @@ fn cutting_vendor_access_keeps_it_out_of_ot() {
     let r = run(&m, &[], &["vendor-to-plc"]);
     assert_eq!(
         table(&m, &r),
-        vec![("idmz".to_string(), "compromised", 1, 14)]
+        vec![("idmz".to_string(), "compromised", 1, 10)]
     );
     assert_eq!(r.exposure.reached_weight, 0);
     assert!(r.min_cut.as_ref().unwrap().conduits.is_empty());
@@ -236,9 +262,11 @@ fn vendor_access_ends_on_its_expiry_date() {
         ..BlastOptions::default()
     };
     let r = analyze(&m, &opts);
+    // https from the enterprise still gives a foothold in the DMZ, but no
+    // conduit leads on from it.
     assert_eq!(
         table(&m, &r),
-        vec![("idmz".to_string(), "reachable", 1, 10)]
+        vec![("idmz".to_string(), "compromised", 1, 10)]
     );
     let gone: Vec<&str> = r
         .excluded
@@ -257,7 +285,7 @@ fn worst_case_any_pivot() {
         ..BlastOptions::default()
     };
     let r = analyze(&m, &opts);
-    // enterprise -> idmz now a foothold too; still nothing reaches the SIS.
+    // Every edge a foothold; still nothing reaches the SIS.
     assert!(r.zone(m.zone_by_name("sis").unwrap()).is_none());
     let cut: Vec<&str> = r
         .min_cut

@@ -407,3 +407,89 @@ fn parallel_dmzs_pass_a_dmz_without_one_dominating() {
     let text = render::render_text(&m, &r);
     assert!(text.contains("no single DMZ dominates it"), "{text}");
 }
+
+/// A reverse channel: an HMI that opens TeamViewer to the internet is
+/// compromised from the internet in one hop, and the minimum cut counts it.
+#[test]
+fn remote_tool_is_a_reverse_channel_in_paths_and_cuts() {
+    let m = Builder::new()
+        .z("internet", "external", 0)
+        .z("hmi", "ot", 2)
+        .z("cell", "ot", 2)
+        .c("tv", "hmi", "->", "internet", "teamviewer")
+        .c("ctl", "hmi", "->", "cell", "modbus")
+        .build();
+    let r = run(&m, |_| {});
+    assert_eq!(
+        names(&m, &r),
+        vec![
+            ("hmi".into(), "compromised", 1),
+            ("cell".into(), "impacted", 2)
+        ]
+    );
+    assert_eq!(path(&m, zone_named(&m, &r, "hmi")), vec!["tv"]);
+    assert!(zone_named(&m, &r, "hmi").path[0].reverse);
+    assert_eq!(cut_names(&m, &r), vec!["tv"]);
+}
+
+/// A broker subscription lets the broker write into the subscriber, but
+/// gives no foothold there.
+#[test]
+fn broker_subscription_writes_back_without_a_foothold() {
+    let m = Builder::new()
+        .z("cloud", "external", 0)
+        .z("edge", "ot", 2)
+        .z("cell", "ot", 2)
+        .c("telemetry", "edge", "->", "cloud", "mqtt-tls")
+        .c("ctl", "edge", "->", "cell", "ssh")
+        .build();
+    let r = run(&m, |_| {});
+    assert_eq!(names(&m, &r), vec![("edge".into(), "impacted", 1)]);
+}
+
+/// An asset with an external link makes its zone a source.
+#[test]
+fn external_link_asset_is_an_entry_point() {
+    let mut m = Builder::new()
+        .z("corp", "it", 1)
+        .z("cell", "ot", 2)
+        .a("modem", Role::Gateway)
+        .z("sis", "safety", 3)
+        .c("trip", "cell", "->", "sis", "modbus")
+        .build();
+    let cell = m.zone_by_name("cell").unwrap();
+    m.zones[cell.0 as usize].assets[0].external_link = true;
+    let r = run(&m, |_| {});
+    let sources: Vec<String> = r
+        .sources
+        .iter()
+        .map(|s| m.zone(s.zone).name.clone())
+        .collect();
+    assert_eq!(sources, vec!["cell", "corp"]);
+    assert_eq!(names(&m, &r), vec![("sis".into(), "impacted", 1)]);
+    assert!(r.min_cut.is_err(), "a source inside OT has no cut");
+}
+
+/// Inline and wide-range ports of unknown protocol are footholds.
+#[test]
+fn unknown_ports_are_pivot_capable() {
+    let text = "zone corp { purdue 4; network 10.10.0.0/16 }\n\
+                zone ops { purdue 3; network 10.25.0.0/24 }\n\
+                zone cell { purdue 1; network 10.40.0.0/24 }\n\
+                conduit any { corp -> ops; allow tcp 1-65535 }\n\
+                conduit time { corp -> cell; allow udp 123 }\n\
+                conduit onward { ops -> cell; allow tcp 502 }\n";
+    let loaded = conduit::load::load_str("t.zc", text);
+    assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    let m = &loaded.model;
+    let r = run(m, |_| {});
+    assert_eq!(
+        names(m, &r),
+        // udp 123 is ntp: packets only; tcp 502 is modbus and umas, which
+        // download programs: a foothold.
+        vec![
+            ("ops".into(), "compromised", 1),
+            ("cell".into(), "compromised", 2)
+        ]
+    );
+}

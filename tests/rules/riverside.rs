@@ -17,6 +17,14 @@ type Row = (&'static str, &'static str, &'static str, &'static str);
 
 /// Findings as of 2026-11-28 (both vendor conduits and the waiver run to 2027-03-31).
 const TODAY: &[Row] = &[
+    // DOC-006: site-ops (OT) names no shutdown-authority.
+    ("plant.zc:27", "DOC-006", "warning", "active"),
+    // PATH-005: line1.filler-plc is `patchable false`, and the vendor
+    // session (internet -> idmz.jump -> line1) gives a foothold in line1.
+    ("plant.zc:46", "PATH-005", "warning", "active"),
+    // sis: DOC-006 (no shutdown-authority), DOC-007 (SL-T 4, no assets).
+    ("plant.zc:59", "DOC-006", "warning", "active"),
+    ("plant.zc:59", "DOC-007", "warning", "active"),
     // historian-mirror (site-ops.historian -> idmz.historian-mirror):
     // BND-007: into idmz (TRE/RDF 3), unmonitored.
     ("plant.zc:75", "BND-007", "warning", "active"),
@@ -29,9 +37,12 @@ const TODAY: &[Row] = &[
     // BND-007 and BND-008 (RA 1 into RA 3) as above; BND-002: the initiator
     // is the whole enterprise zone and idmz is RDF 3. https is authenticated
     // and encrypted: no PRO-001. https into the DMZ and historian-link out of
-    // it are disjoint: no SEG-009.
+    // it are disjoint: no SEG-009. RA-002: https also carries RD Gateway and
+    // web HMIs (pivot- and write-capable), so this is interactive access from
+    // the enterprise network without MFA; idmz IAC 3 -> error.
     ("plant.zc:81", "BND-007", "warning", "active"),
     ("plant.zc:81", "BND-008", "warning", "active"),
+    ("plant.zc:81", "RA-002", "error", "active"),
     ("plant.zc:82", "BND-002", "warning", "active"),
     // hmi-control (supervisory.hmi-1, supervisory.scada -> line1, s7comm):
     // BND-007; BND-008 (RA 2 into RA 3); BND-002 (responder is all of line1,
@@ -42,10 +53,12 @@ const TODAY: &[Row] = &[
     ("plant.zc:88", "BND-002", "warning", "active"),
     ("plant.zc:89", "PRO-001", "error", "active"),
     // engineering (supervisory.ews -> line1.filler-plc, s7comm, s7comm-plus):
-    // BND-007, BND-008, PRO-001 on s7comm; s7comm-plus is authenticated and
-    // line1 is only DC 2, so it passes. Both ends are assets: no BND-002.
+    // BND-007, BND-008, PRO-001 on s7comm and on s7comm-plus (without TLS
+    // its session protection has been bypassed: not authenticated). Both
+    // ends are assets: no BND-002.
     ("plant.zc:93", "BND-007", "warning", "active"),
     ("plant.zc:93", "BND-008", "warning", "active"),
+    ("plant.zc:95", "PRO-001", "error", "active"),
     ("plant.zc:95", "PRO-001", "error", "active"),
     // vendor-support (internet -> idmz.jump, https, vendor, mfa, recording,
     // idle-timeout, expires, schedule): RA-001..004 are satisfied (ends on a
@@ -58,17 +71,23 @@ const TODAY: &[Row] = &[
     // starts from the DMZ jump host (RA-001 ok) and inherits mfa, recording
     // and idle-timeout from vendor-support, the one remote conduit ending on
     // that jump host (RA-002/004 ok). BND-007. idmz RA 3 = line1 RA 3: no
-    // BND-008. idmz IAC/SI 3 = line1's: no PRO-001. PRO-003: write-capable
-    // s7comm from L3.5 into L1 -> warning (not error: idmz is not IT),
-    // waived by the complete, unexpired compensating waiver.
+    // BND-008. PRO-001: s7comm is unauthenticated and line1 is IAC/SI 3;
+    // that idmz is SL 3 too is no exemption (SR 3.1 RE1 asks it of line1's
+    // communication). PRO-003: write-capable s7comm from L3.5 into L1 ->
+    // warning (not error: idmz is not IT), waived by the complete, unexpired
+    // compensating waiver. RA-003: no approval, no schedule, and the expiry
+    // is 123 days ahead, more than max-remote-window-days (90) -> error
+    // (line1 IAC 3).
     ("plant.zc:111", "BND-007", "warning", "active"),
-    // PATH-002 on zone line1, pointing at its last hop vendor-to-plc:
-    // enterprise -> idmz (business-reports) -> line1 (vendor-to-plc leaves
-    // idmz from the jump host; inside a zone movement is free): 2 conduits <
-    // min-hops 3. supervisory is 4 hops away (idmz -> line1 -> site-ops ->
-    // supervisory through time-sync); sis has no conduit. PATH-001 does not
-    // fire: every path from enterprise or internet enters idmz first.
+    // PATH-002 on vendor-to-plc, the conduit that brings the attack path
+    // into control: internet -> idmz.jump (vendor session, a foothold) ->
+    // line1: 2 conduits < min-hops 3. https from the enterprise gives no
+    // foothold in idmz. supervisory is further (line1 -> site-ops ->
+    // supervisory through time-sync in monitor mode); sis has no conduit.
+    // PATH-001 does not fire: every attack path enters idmz first.
     ("plant.zc:111", "PATH-002", "warning", "active"),
+    ("plant.zc:111", "RA-003", "error", "active"),
+    ("plant.zc:113", "PRO-001", "error", "active"),
     ("plant.zc:113", "PRO-003", "warning", "waived"),
     // time-sync (line1, supervisory <-> site-ops, ntp, mode monitor):
     // BND-003: monitor mode into line1 (RDF 3) -> error. BND-007. BND-008:
@@ -76,7 +95,8 @@ const TODAY: &[Row] = &[
     // and the protected zones (all three, `<->`) have owners Operations and
     // Plant Engineering. DOC-003: no justification, protects RDF 3 -> error.
     // SEG-010: line1 (L1) <-> site-ops (L3). BND-002: all endpoints are whole
-    // zones. PRO-001: ntp is unauthenticated, site-ops -> line1 IAC 2 < 3.
+    // zones. PRO-001: ntp is unauthenticated and line1, an NTP client here
+    // (`<->`), is SI 3: its clock is at stake.
     ("plant.zc:119", "BND-003", "error", "active"),
     ("plant.zc:119", "BND-007", "warning", "active"),
     ("plant.zc:119", "BND-008", "warning", "active"),
@@ -104,12 +124,15 @@ fn riverside_findings_today() {
             report.summary.infos,
             report.summary.waived
         ),
-        (7, 19, 0, 1)
+        (11, 23, 0, 1)
     );
     assert!(report.diagnostics.is_empty());
-    // The day before everything expires, nothing changes.
+    // The day before everything expires, only RA-003 changes: the expiry
+    // is then within max-remote-window-days, a bounded window.
     let (loaded, report) = check_path(&root().join("examples/riverside/plant.zc"), "2027-03-30");
-    assert_eq!(rows(&loaded, &report), owned(TODAY));
+    let mut bounded = owned(TODAY);
+    bounded.retain(|r| r.1 != "RA-003");
+    assert_eq!(rows(&loaded, &report), bounded);
 }
 
 #[test]
@@ -140,8 +163,9 @@ fn riverside_yaml_form_gives_the_same_findings() {
 /// On 2027-03-31 the vendor conduits and the waiver have all expired (they
 /// end at the start of their `expires` day): the vendor conduits allow
 /// nothing and are not judged, so their findings go (BND-007/008/002 on
-/// vendor-support, BND-007 and the waived PRO-003 on vendor-to-plc), and
-/// PATH-002 goes with the only short path into line1. The waiver now
+/// vendor-support, BND-007, RA-003, PRO-001 and the waived PRO-003 on
+/// vendor-to-plc), and PATH-002 and PATH-005 go with the only attack path
+/// into line1. The waiver now
 /// matches nothing: WVR-003 (info), not WVR-001, since no finding
 /// re-activates.
 #[test]

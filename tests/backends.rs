@@ -20,15 +20,15 @@ mod asa_reader;
 mod cli;
 #[path = "backends/edge.rs"]
 mod edge;
+#[path = "backends/fortigate.rs"]
+mod fortigate;
+#[path = "backends/fortigate_reader.rs"]
+mod fortigate_reader;
 #[path = "backends/gate.rs"]
 mod gate;
 #[path = "../examples/gen_plant.rs"]
 #[allow(dead_code)]
 mod gen_plant;
-#[path = "backends/fortigate.rs"]
-mod fortigate;
-#[path = "backends/fortigate_reader.rs"]
-mod fortigate_reader;
 #[path = "backends/golden.rs"]
 mod golden;
 #[path = "backends/junos_reader.rs"]

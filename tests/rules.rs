@@ -12,9 +12,9 @@
 //! independence. `UPDATE_GOLDEN=1` rewrites goldens and docs/rules.
 
 mod rules {
+    mod catalog;
     mod ci;
     mod diff;
-    mod catalog;
     mod fixtures;
     mod formats;
     pub mod harness;

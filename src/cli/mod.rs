@@ -16,8 +16,8 @@ mod fmt;
 mod graph;
 mod inventory;
 mod observe;
-mod report;
 mod query;
+mod report;
 
 pub use common::{today, Exit};
 

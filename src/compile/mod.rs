@@ -8,8 +8,8 @@
 
 pub mod addr;
 pub mod eval;
-pub mod overlap;
 pub mod explain;
+pub mod overlap;
 pub mod plan;
 pub mod target;
 pub mod vendor;

@@ -209,7 +209,11 @@ fn fail_on_sets_the_exit_code() {
 fn the_same_model_written_otherwise_shows_nothing() {
     let old = root().join("examples/riverside/plant.zc");
     // The YAML form of the same plant.
-    let (code, doc) = diff_json(&old, &root().join("examples/riverside-yaml/plant.yaml"), &[]);
+    let (code, doc) = diff_json(
+        &old,
+        &root().join("examples/riverside-yaml/plant.yaml"),
+        &[],
+    );
     assert_eq!(code, 0);
     assert_eq!(
         doc["summary"],

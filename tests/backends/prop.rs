@@ -38,11 +38,11 @@ impl Rng {
     }
 }
 
-fn sp<T>(value: T) -> Spanned<T> {
+pub fn sp<T>(value: T) -> Spanned<T> {
     Spanned::new(value, Span::default())
 }
 
-fn zone(name: &str, class: ZoneClass, nets: &[&str], assets: &[&str]) -> Zone {
+pub fn zone(name: &str, class: ZoneClass, nets: &[&str], assets: &[&str]) -> Zone {
     Zone {
         name: name.to_string(),
         span: Span::default(),

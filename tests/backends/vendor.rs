@@ -7,13 +7,14 @@
 use crate::golden::check_golden;
 use crate::junos_reader::{self, Srx};
 use crate::panos_reader::{self, Pan};
+use crate::prop::{sp, zone, Rng};
 use crate::support::{build, emit, options, policy, riverside, root_dir, temp_file};
 use conduit::compile::eval::{Packet, PacketL4, Verdict};
 use conduit::compile::plan::{self, PlanOptions};
 use conduit::compile::{self, target, Plan};
 use conduit::model::{
-    Asset, Conduit, Date, Direction, Endpoint, Mode, Model, PortRange, Proto, Schedule, Service,
-    ServiceId, ServiceMatch, Spanned, Weekday, Zone, ZoneClass, ZoneId,
+    Conduit, Date, Direction, Endpoint, Mode, Model, PortRange, Proto, Schedule, Service,
+    ServiceId, ServiceMatch, Weekday, ZoneClass, ZoneId,
 };
 use conduit::source::{SourceMap, Span};
 use ipnet::IpNet;
@@ -783,72 +784,7 @@ fn srx_text_parses_with_ciscoconfparse2() {
 
 // ---- the property: emitted text decides like the plan -------------------
 
-/// splitmix64 driven by proptest's seed.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
-
-fn sp<T>(value: T) -> Spanned<T> {
-    Spanned::new(value, Span::default())
-}
-
-fn zone(name: &str, class: ZoneClass, nets: &[&str], assets: &[&str]) -> Zone {
-    Zone {
-        name: name.to_string(),
-        span: Span::default(),
-        purdue: None,
-        class,
-        class_explicit: true,
-        sl: None,
-        owner: None,
-        description: None,
-        shutdown_authority: None,
-        site: None,
-        networks: nets
-            .iter()
-            .map(|n| sp(n.parse::<IpNet>().unwrap()))
-            .collect(),
-        assets: assets
-            .iter()
-            .enumerate()
-            .map(|(i, a)| Asset {
-                name: format!("h{i}"),
-                span: Span::default(),
-                address: sp(a.parse().unwrap()),
-                role: None,
-                vendor: None,
-                description: None,
-                patchable: true,
-                critical: false,
-                safety: false,
-                temporary: false,
-                wireless: false,
-                external_link: false,
-            })
-            .collect(),
-        wireless: false,
-        temporary: false,
-        monitored: false,
-        bpcs: None,
-    }
-}
+// The generator and zone builder are those of the plan's property test.
 
 pub const AS_OF: &str = "2026-06-10";
 

@@ -241,8 +241,10 @@ struct Body {
     forward: Vec<String>,
     /// Full `-A CHAIN …` lines of the user chains.
     lines: Vec<String>,
-    /// Number of each distinct address set, in order of first use.
-    set_ids: BTreeMap<Vec<(u128, u128)>, usize>,
+    /// Content-derived id of each distinct address set (see [`set_id`]).
+    set_ids: BTreeMap<Vec<(u128, u128)>, String>,
+    /// Ids already given, to catch a digest clash.
+    used_ids: BTreeSet<String>,
 }
 
 /// What a rule does once it matches.
@@ -276,10 +278,42 @@ impl Verdict {
     }
 }
 
-/// One side of a rule: its elements and their number among the sets.
+/// One side of a rule: its elements and the id of their set.
 struct Side {
     elements: Vec<Element>,
-    id: usize,
+    id: String,
+}
+
+/// Characters of a set id: 9 base-32 digits (45 bits) of the SHA-256 of
+/// the set's ranges, so that `cdt-s<id>-d<id>-a` stays within the 28
+/// bytes of an iptables chain name (27 at most).
+const SET_ID_LEN: usize = 9;
+
+/// The id of an address set in chain names, derived from its addresses
+/// alone: a new conduit elsewhere in the policy never renames a chain.
+/// `salt` is 0 unless another set's digest took the id already (rules come
+/// in a canonical order, so the outcome of such a clash is deterministic).
+fn set_id(ranges: &[(u128, u128)], salt: u32) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text = String::new();
+    for (lo, hi) in ranges {
+        let _ = write!(text, "{lo:x}-{hi:x},");
+    }
+    if salt > 0 {
+        let _ = write!(text, "#{salt}");
+    }
+    let digest = Sha256::digest(text.as_bytes());
+    const DIGITS: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut bits: u64 = 0;
+    for b in digest.iter().take(8) {
+        bits = (bits << 8) | u64::from(*b);
+    }
+    (0..SET_ID_LEN)
+        .map(|i| {
+            let v = (bits >> (59 - 5 * i)) & 31;
+            DIGITS.get(v as usize).map_or('a', |d| char::from(*d))
+        })
+        .collect()
 }
 
 impl Body {
@@ -330,8 +364,21 @@ impl Body {
         if elements.is_empty() {
             return None;
         }
-        let next = self.set_ids.len() + 1;
-        let id = *self.set_ids.entry(ranges.ranges().to_vec()).or_insert(next);
+        let key = ranges.ranges().to_vec();
+        let id = match self.set_ids.get(&key) {
+            Some(id) => id.clone(),
+            None => {
+                let mut salt = 0;
+                let mut id = set_id(&key, salt);
+                while self.used_ids.contains(&id) {
+                    salt += 1;
+                    id = set_id(&key, salt);
+                }
+                self.used_ids.insert(id.clone());
+                self.set_ids.insert(key, id.clone());
+                id
+            }
+        };
         Some(Side { elements, id })
     }
 
@@ -359,7 +406,7 @@ impl Body {
         }
     }
 
-    /// `cdt-s7-a`: one jump to the verdict per element of set 7 as source
+    /// `cdt-s<id>-a`: one jump to the verdict per element of the set as source
     /// (`dir` `s`) or destination (`d`); defined once, returns on no match.
     fn set_chain(&mut self, side: &Side, dir: &str, verdict: Verdict) -> String {
         let name = format!("cdt-{dir}{}-{}", side.id, verdict.code());
@@ -375,7 +422,7 @@ impl Body {
         name
     }
 
-    /// `cdt-s3-d7-a`: each element of the first side jumps to the shared
+    /// `cdt-s<id>-d<id>-a`: each element of the first side jumps to the shared
     /// chain of the second side; defined once per pair of sets and verdict.
     fn pair_chain(
         &mut self,

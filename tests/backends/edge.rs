@@ -265,6 +265,39 @@ fn generated_names_do_not_change_with_an_unrelated_conduit() {
     }
 }
 
+#[test]
+fn iptables_set_chains_do_not_change_with_an_unrelated_conduit() {
+    // Both sides of several elements: set and pair chains.
+    let base = format!(
+        "{ZONES}zone c {{\n    purdue 2\n    network 10.3.0.0/24\n}}\n\n{}{}",
+        conduit_text("m", "a.h1, a.h2 -> b, c", "tcp 22", ""),
+        conduit_text("n", "b, c -> a.h2, a.h1", "udp 53", "")
+    );
+    let more = base.clone()
+        + "zone d {\n    purdue 2\n    network 10.4.0.0/24\n    asset s1 10.4.0.7 { role server }\n    asset s2 10.4.0.70 { role server }\n}\n\n"
+        + &conduit_text("aaa", "d.s1, d.s2 -> b, c", "tcp 7", "");
+    let chains = |t: &str| -> Vec<String> {
+        let plan = build(&load(t).model, &options(Mode::Enforce, AS_OF));
+        emit("iptables", &plan)[0]
+            .text
+            .lines()
+            .filter_map(|l| l.strip_prefix(':'))
+            .filter(|l| l.starts_with("cdt-s") || l.starts_with("cdt-d"))
+            .map(|l| l.split(' ').next().unwrap_or("").to_string())
+            .collect()
+    };
+    let (before, after) = (chains(&base), chains(&more));
+    assert!(!before.is_empty(), "no set chain to compare");
+    assert!(after.len() > before.len(), "{after:?}");
+    for n in &before {
+        assert!(
+            n.len() <= 28,
+            "{n} is longer than an iptables chain name may be"
+        );
+        assert!(after.contains(n), "{n} renamed by an unrelated conduit");
+    }
+}
+
 /// Top-level statements of a policy text (each starts in column 0).
 fn statements(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

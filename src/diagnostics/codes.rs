@@ -92,6 +92,15 @@ pub const CODES: &[(&str, &str)] = &[
         "W0007",
         "conduit is redundant: another conduit allows all of its traffic",
     ),
+    ("O0001", "malformed flow-log line: skipped and counted"),
+    (
+        "I0001",
+        "inventory value or row the import cannot use: left out",
+    ),
+    (
+        "I0002",
+        "inventory draft error: the networks of two zones overlap",
+    ),
 ];
 
 /// Summary line of a code, if it is a language code.

@@ -99,6 +99,10 @@ pub fn run(args: CompileArgs) -> Exit {
             exit
         }
         Err(errors) => {
+            let errors: Vec<Diagnostic> = errors
+                .into_iter()
+                .map(|d| at_expiry(&loaded.model, d))
+                .collect();
             print_diags(&loaded.sources, &errors);
             Exit::Findings
         }
@@ -107,6 +111,27 @@ pub fn run(args: CompileArgs) -> Exit {
     std::mem::forget(plan);
     loaded.leak();
     exit
+}
+
+/// A backend's E0510 (an expiry it cannot express) names its conduit; the
+/// plan has no source positions, so point it at that conduit's `expires`.
+fn at_expiry(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
+    if d.code != "E0510" || d.primary.is_some() {
+        return d;
+    }
+    let conduit = d
+        .message
+        .split('`')
+        .nth(1)
+        .and_then(|name| model.conduit_by_name(name))
+        .map(|id| model.conduit(id));
+    match conduit.and_then(|c| c.expires.as_ref()) {
+        Some(e) => {
+            let label = format!("{} is outside the backend's range", e.value);
+            d.at(e.span, label)
+        }
+        None => d,
+    }
 }
 
 /// Runs the checks of `conduit check` (with the project's conduit.yaml)

@@ -230,3 +230,46 @@ fn the_shipped_examples_pass_their_own_tour() {
         assert_eq!(code, 0, "{backend}: {err}");
     }
 }
+
+#[test]
+fn an_expiry_iptables_cannot_hold_is_refused_at_its_line() {
+    let d = dir("far");
+    let text = std::fs::read_to_string(root_dir().join("examples/clean/plant.zc"))
+        .unwrap()
+        .replace("expires 2038-12-31", "expires 2600-01-01");
+    let p = d.join("plant.zc");
+    std::fs::write(&p, text).unwrap();
+    let out = d.join("fw.rules");
+    let (code, _, err) = conduit(&[
+        "compile",
+        s(&p),
+        "--backend",
+        "iptables",
+        "--as-of",
+        "2026-11-28",
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("E0510") && err.contains("1970-01-02 to 2039-01-01"),
+        "{err}"
+    );
+    assert!(
+        err.contains("plant.zc:") && err.contains("outside the backend's range"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    // nftables keeps the meaning: the kernel clock never reaches 2600.
+    let (code, _, err) = conduit(&[
+        "compile",
+        s(&p),
+        "--backend",
+        "nftables",
+        "--as-of",
+        "2026-11-28",
+        "-o",
+        s(&d.join("fw.nft")),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -113,10 +113,12 @@ pub fn run(args: CompileArgs) -> Exit {
     exit
 }
 
-/// A backend's E0510 (an expiry it cannot express) names its conduit; the
-/// plan has no source positions, so point it at that conduit's `expires`.
+/// A backend's refusal of an expiry it cannot express (E0510, E0507) or of
+/// a window with an expiry that needs too many dated entries (E0505) names
+/// its conduit first; the plan has no source positions, so point it at
+/// that conduit's `expires`.
 fn at_expiry(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
-    if d.code != "E0510" || d.primary.is_some() {
+    if !matches!(d.code.as_ref(), "E0505" | "E0507" | "E0510") || d.primary.is_some() {
         return d;
     }
     let conduit = d
@@ -127,7 +129,14 @@ fn at_expiry(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
         .map(|id| model.conduit(id));
     match conduit.and_then(|c| c.expires.as_ref()) {
         Some(e) => {
-            let label = format!("{} is outside the backend's range", e.value);
+            let label = if d.code == "E0505" {
+                format!(
+                    "the window repeats until {}: too many dated entries",
+                    e.value
+                )
+            } else {
+                format!("{} is outside the backend's range", e.value)
+            };
             d.at(e.span, label)
         }
         None => d,

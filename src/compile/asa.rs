@@ -391,16 +391,6 @@ fn service_lines(l4: &L4, family: Family) -> Vec<String> {
     }
 }
 
-const DAY_NAMES: [(Weekday, &str); 7] = [
-    (Weekday::Mon, "monday"),
-    (Weekday::Tue, "tuesday"),
-    (Weekday::Wed, "wednesday"),
-    (Weekday::Thu, "thursday"),
-    (Weekday::Fri, "friday"),
-    (Weekday::Sat, "saturday"),
-    (Weekday::Sun, "sunday"),
-];
-
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -449,10 +439,10 @@ fn periodic(w: &Window) -> Vec<String> {
     if let Some(g) = group {
         return vec![format!("periodic {g} {times}")];
     }
-    DAY_NAMES
+    Weekday::ALL
         .iter()
-        .filter(|(d, _)| w.days.contains(d))
-        .map(|(_, n)| format!("periodic {n} {times}"))
+        .filter(|d| w.days.contains(d))
+        .map(|d| format!("periodic {} {times}", super::vendor::day_word(*d)))
         .collect()
 }
 

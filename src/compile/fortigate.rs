@@ -180,14 +180,15 @@ fn owned(stem: &str, key: &str, max: usize) -> String {
     format!("{}-{hash}", name.get(..keep).unwrap_or(&name))
 }
 
-const DAYS: [(Weekday, &str); 7] = [
-    (Weekday::Sun, "sunday"),
-    (Weekday::Mon, "monday"),
-    (Weekday::Tue, "tuesday"),
-    (Weekday::Wed, "wednesday"),
-    (Weekday::Thu, "thursday"),
-    (Weekday::Fri, "friday"),
-    (Weekday::Sat, "saturday"),
+/// FortiOS lists a schedule's days from Sunday.
+const DAYS: [Weekday; 7] = [
+    Weekday::Sun,
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
 ];
 
 /// `hh:mm yyyy/mm/dd` of a UTC instant.
@@ -230,8 +231,8 @@ impl Schedules {
             Timing::Weekly(w) => {
                 let days: Vec<&str> = DAYS
                     .iter()
-                    .filter(|(d, _)| w.days.contains(d))
-                    .map(|(_, n)| *n)
+                    .filter(|d| w.days.contains(d))
+                    .map(|d| vendor::day_word(*d))
                     .collect();
                 // FortiOS has no 24:00: an end at midnight is 00:00, which
                 // FortiOS reads as the end of the start day.

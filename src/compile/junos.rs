@@ -25,7 +25,7 @@ use super::vendor::{
 };
 use super::{Backend, OutputFile};
 use crate::diagnostics::Diagnostic;
-use crate::model::{Mode, Weekday};
+use crate::model::Mode;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -449,7 +449,7 @@ fn day_lines(out: &mut String, w: &Weekly) {
         let _ = writeln!(
             out,
             "        {} {{\n            {what}\n        }}",
-            day_word(*d)
+            vendor::day_word(*d)
         );
     }
 }
@@ -459,18 +459,6 @@ fn day_lines(out: &mut String, w: &Weekly) {
 /// stop-time second (and has no 24:00:00). `18:00` ends at `17:59:59`.
 pub fn stop_time(end_sec: u32) -> String {
     vendor::hms(end_sec.clamp(1, 86_400) - 1)
-}
-
-pub fn day_word(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "monday",
-        Weekday::Tue => "tuesday",
-        Weekday::Wed => "wednesday",
-        Weekday::Thu => "thursday",
-        Weekday::Fri => "friday",
-        Weekday::Sat => "saturday",
-        Weekday::Sun => "sunday",
-    }
 }
 
 /// Content-derived scheduler name: `mon-tue-wed-thu-fri_0600-1800_until_2027-03-31`.

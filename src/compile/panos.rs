@@ -421,7 +421,7 @@ impl Config {
                             let _ = writeln!(
                                 out,
                                 "                    <{0}>\n                      <member>{range}</member>\n                    </{0}>",
-                                day_word(*d)
+                                vendor::day_word(*d)
                             );
                         }
                         out.push_str("                  </weekly>\n                </recurring>\n");
@@ -685,18 +685,6 @@ pub fn stamp(unix: i64) -> String {
         d.day,
         vendor::hm(sec)
     )
-}
-
-pub fn day_word(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "monday",
-        Weekday::Tue => "tuesday",
-        Weekday::Wed => "wednesday",
-        Weekday::Thu => "thursday",
-        Weekday::Fri => "friday",
-        Weekday::Sat => "saturday",
-        Weekday::Sun => "sunday",
-    }
 }
 
 /// `s_12345_0600-1800_u20270331` (days 1 = Monday).

@@ -735,6 +735,20 @@ pub fn date_time(unix: i64) -> (Date, u32) {
     (Date::from_days_since_epoch(day), sec)
 }
 
+/// The lower-case English name of a weekday (`monday`), as Junos, PAN-OS,
+/// the ASA and FortiOS write it in schedules.
+pub fn day_word(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
+    }
+}
+
 /// `HH:MM` of a second of the day (86,400 gives `24:00`).
 pub fn hm(sec: u32) -> String {
     format!("{:02}:{:02}", sec / 3600, (sec / 60) % 60)

@@ -306,11 +306,22 @@ pub(super) fn lines_overlap(a: &ServiceMatch, b: &ServiceMatch) -> bool {
         return false;
     }
     match a.proto {
-        Proto::Tcp | Proto::Udp => a
-            .ports
-            .iter()
-            .any(|p| b.ports.iter().any(|q| p.lo <= q.hi && q.lo <= p.hi)),
-        Proto::Icmp => a.icmp_type.is_none() || b.icmp_type.is_none() || a.icmp_type == b.icmp_type,
+        Proto::Tcp | Proto::Udp => {
+            let meet = |x: &[crate::model::PortRange], y: &[crate::model::PortRange]| {
+                x.is_empty()
+                    || y.is_empty()
+                    || x.iter()
+                        .any(|p| y.iter().any(|q| p.lo <= q.hi && q.lo <= p.hi))
+            };
+            !a.ports.is_empty()
+                && !b.ports.is_empty()
+                && meet(&a.ports, &b.ports)
+                && meet(&a.sports, &b.sports)
+        }
+        Proto::Icmp | Proto::Icmp6 => {
+            let same = |x: Option<u8>, y: Option<u8>| x.is_none() || y.is_none() || x == y;
+            same(a.icmp_type, b.icmp_type) && same(a.icmp_code, b.icmp_code)
+        }
         Proto::Other(_) => true,
     }
 }

@@ -50,6 +50,9 @@ pub struct QueryArgs {
     /// Destination port.
     #[arg(long, value_name = "N")]
     pub port: u16,
+    /// Source port (rules with `from PORTS` match only a known one).
+    #[arg(long, value_name = "N")]
+    pub sport: Option<u16>,
     /// Instant of the connection, ISO 8601 (`2026-12-01T14:30:00Z`,
     /// `2026-12-01T15:30+01:00`; no offset means UTC). Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
@@ -88,6 +91,8 @@ pub fn run(args: QueryArgs) -> Exit {
             QueryProto::Tcp => PacketL4::Tcp(args.port),
             QueryProto::Udp => PacketL4::Udp(args.port),
         },
+        sport: args.sport,
+        icmp_code: None,
         iif: None,
         oif: None,
         unix_time: args.at.unwrap_or_else(now_unix),

@@ -279,10 +279,10 @@ impl Defs {
 
     /// `object-group NAME` of a service group, or `ip` for any protocol.
     /// The name's stem spells the content (`tcp102_udp123`).
-    fn service(&mut self, lines: &[&L4], family: Family) -> String {
+    fn service(&mut self, lines: &[&Rule]) -> String {
         let mut members: Vec<String> = Vec::new();
-        for l4 in lines {
-            for m in service_lines(l4, family) {
+        for rule in lines {
+            for m in service_lines(rule) {
                 if !members.contains(&m) {
                     members.push(m);
                 }
@@ -353,35 +353,63 @@ fn short_service(line: &str) -> String {
     match words.as_slice() {
         [proto, "destination", "eq", p] => format!("{proto}{p}"),
         [proto, "destination", "range", a, b] => format!("{proto}{a}-{b}"),
+        [proto, "source", "eq", s, "destination", "eq", p] => format!("{proto}{p}from{s}"),
         [proto, t] => format!("{proto}{t}"),
+        [proto, t, c] => format!("{proto}{t}c{c}"),
         [proto] if proto.bytes().all(|b| b.is_ascii_digit()) => format!("p{proto}"),
         [proto] => (*proto).to_string(),
         _ => "svc".to_string(),
     }
 }
 
-/// `service-object` lines of one layer-4 match (`ip` for any protocol).
-fn service_lines(l4: &L4, family: Family) -> Vec<String> {
-    let ports = |proto: &str, ranges: &[PortRange]| -> Vec<String> {
-        ranges
-            .iter()
-            .map(|r| {
-                if r.lo == 0 && r.hi == u16::MAX {
-                    format!("service-object {proto}")
-                } else if r.lo == r.hi {
-                    format!("service-object {proto} destination eq {}", r.lo)
-                } else {
-                    format!("service-object {proto} destination range {} {}", r.lo, r.hi)
-                }
-            })
-            .collect()
+/// `eq 502`, `range 1 1023`, or nothing for every port.
+fn port_op(r: &PortRange) -> Option<String> {
+    if r.lo == 0 && r.hi == u16::MAX {
+        None
+    } else if r.lo == r.hi {
+        Some(format!("eq {}", r.lo))
+    } else {
+        Some(format!("range {} {}", r.lo, r.hi))
+    }
+}
+
+/// `service-object` lines of one rule's layer-4 match (`ip` for any
+/// protocol): one per destination range and source range
+/// (`service-object udp source eq 47808 destination eq 47808`), or the
+/// ICMP/ICMPv6 type and code (`service-object icmp6 128`).
+fn service_lines(rule: &Rule) -> Vec<String> {
+    let sports: Vec<Option<String>> = if rule.sports.is_empty() {
+        vec![None]
+    } else {
+        rule.sports.iter().map(port_op).collect()
     };
+    let ports = |proto: &str, ranges: &[PortRange]| -> Vec<String> {
+        let mut out = Vec::new();
+        for r in ranges {
+            for s in &sports {
+                let mut line = format!("service-object {proto}");
+                if let Some(s) = s {
+                    line.push_str(&format!(" source {s}"));
+                }
+                if let Some(d) = port_op(r) {
+                    line.push_str(&format!(" destination {d}"));
+                }
+                out.push(line);
+            }
+        }
+        out
+    };
+    let icmp = |word: &str, t: Option<u8>| match (t, rule.icmp_code) {
+        (Some(t), Some(c)) => vec![format!("service-object {word} {t} {c}")],
+        (Some(t), None) => vec![format!("service-object {word} {t}")],
+        (None, _) => vec![format!("service-object {word}")],
+    };
+    let (l4, family) = (&rule.l4, rule.family);
     match (l4, family) {
         (L4::Tcp(p), _) => ports("tcp", p),
         (L4::Udp(p), _) => ports("udp", p),
-        (L4::Icmp(None), Family::V4) => vec!["service-object icmp".to_string()],
-        (L4::Icmp(Some(t)), Family::V4) => vec![format!("service-object icmp {t}")],
-        (L4::Icmp(_), Family::V6) => vec!["service-object icmp6".to_string()],
+        (L4::Icmp(t), Family::V4) => icmp("icmp", *t),
+        (L4::Icmp(t), Family::V6) => icmp("icmp6", *t),
         (L4::Proto(6), _) => vec!["service-object tcp".to_string()],
         (L4::Proto(17), _) => vec!["service-object udp".to_string()],
         (L4::Proto(1), Family::V4) => vec!["service-object icmp".to_string()],
@@ -612,8 +640,7 @@ fn ace_lines(out: &mut String, plan: &Plan, defs: &mut Defs, ace: &Ace<'_>) {
         return;
     };
     let family = first.family;
-    let l4s: Vec<&L4> = ace.rules.iter().map(|r| &r.l4).collect();
-    let service = defs.service(&l4s, family);
+    let service = defs.service(&ace.rules);
     let src = defs.addr(plan, &first.src, family);
     let dst = defs.addr(plan, &first.dst, family);
     let time = defs.time_range(first.window.as_ref(), first.expires);

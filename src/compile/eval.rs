@@ -24,6 +24,12 @@ pub struct Packet {
     pub src: IpAddr,
     pub dst: IpAddr,
     pub l4: PacketL4,
+    /// Source port of a TCP/UDP packet; `None` when not known (a rule
+    /// with source ports then does not match it).
+    pub sport: Option<u16>,
+    /// Code of an ICMP/ICMPv6 packet; `None` when not known (a rule with
+    /// a code then does not match it).
+    pub icmp_code: Option<u8>,
     pub iif: Option<String>,
     pub oif: Option<String>,
     /// Seconds since 1970-01-01 UTC.
@@ -94,6 +100,11 @@ impl Plan {
             && iface(&rule.iif, &pkt.iif)
             && iface(&rule.oif, &pkt.oif)
             && l4_matches(&rule.l4, rule.family, pkt.l4)
+            && (rule.sports.is_empty()
+                || pkt
+                    .sport
+                    .is_some_and(|s| rule.sports.iter().any(|r| r.contains(s))))
+            && rule.icmp_code.is_none_or(|c| pkt.icmp_code == Some(c))
             && rule
                 .window
                 .as_ref()

@@ -250,7 +250,7 @@ fn conduit_reason(
             .service(s.value)
             .matches
             .iter()
-            .any(|m| service_matches(m, family, pkt.l4))
+            .any(|m| service_matches(m, family, pkt.l4, pkt.sport, pkt.icmp_code))
     });
     if !offers {
         let services = conduit
@@ -283,15 +283,28 @@ fn conduit_reason(
 }
 
 /// The same reading of a service line as the plan's rule for one family.
-fn service_matches(m: &ServiceMatch, family: Family, l4: PacketL4) -> bool {
+fn service_matches(
+    m: &ServiceMatch,
+    family: Family,
+    l4: PacketL4,
+    sport: Option<u16>,
+    code: Option<u8>,
+) -> bool {
     match (m.proto, l4) {
         (Proto::Tcp, PacketL4::Tcp(p)) | (Proto::Udp, PacketL4::Udp(p)) => {
             m.ports.iter().any(|r| r.contains(p))
+                && (m.sports.is_empty()
+                    || sport.is_some_and(|s| m.sports.iter().any(|r| r.contains(s))))
         }
-        (Proto::Icmp, PacketL4::Icmp(t)) => match (m.icmp_type, family) {
-            (Some(_), Family::V6) => false,
-            (want, _) => want.is_none_or(|w| w == t),
-        },
+        (Proto::Icmp, PacketL4::Icmp(t)) | (Proto::Icmp6, PacketL4::Icmp(t)) => {
+            let v6 = m.proto == Proto::Icmp6;
+            (family == Family::V6) == v6
+                && m.icmp_type.is_none_or(|w| w == t)
+                && m.icmp_code.is_none_or(|w| Some(w) == code)
+                && !m
+                    .icmp_type
+                    .is_some_and(|w| crate::model::is_icmp_error(m.proto, w))
+        }
         (Proto::Other(n), got) => n == proto_number(got, family),
         _ => false,
     }
@@ -320,18 +333,9 @@ pub fn describe_service(model: &Model, id: crate::model::ServiceId) -> String {
     }
 }
 
-/// `tcp 502`, `udp 5000-5010`, `icmp 8`, `proto 47`.
+/// `tcp 502`, `udp 47808 from 47808`, `icmp 8`, `icmpv6 1 code 4`, `proto 47`.
 pub fn describe_match(m: &ServiceMatch) -> String {
-    let ports: Vec<String> = m.ports.iter().map(ToString::to_string).collect();
-    match m.proto {
-        Proto::Tcp => format!("tcp {}", ports.join(",")),
-        Proto::Udp => format!("udp {}", ports.join(",")),
-        Proto::Icmp => match m.icmp_type {
-            Some(t) => format!("icmp {t}"),
-            None => "icmp".to_string(),
-        },
-        Proto::Other(n) => format!("proto {n}"),
-    }
+    crate::model::export::match_text(m)
 }
 
 /// The packet's transport in the policy's words: `tcp 502`, `udp 123`.
@@ -392,6 +396,8 @@ mod tests {
             src: src.parse().unwrap(),
             dst: dst.parse().unwrap(),
             l4,
+            sport: None,
+            icmp_code: None,
             iif: None,
             oif: None,
             unix_time: t,

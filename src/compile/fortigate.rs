@@ -388,12 +388,14 @@ pub fn render(plan: &Plan) -> String {
 
     let mut custom = BTreeMap::new();
     for s in &services.objects {
+        // `DST:SRC`: a port range with the source ports it takes.
+        let from = s.sports.map(|p| format!(":{p}")).unwrap_or_default();
         let body = match (s.proto, s.ports) {
             (SvcProto::Tcp, Some(p)) => {
-                format!("        set protocol TCP/UDP/SCTP\n        set tcp-portrange {p}\n")
+                format!("        set protocol TCP/UDP/SCTP\n        set tcp-portrange {p}{from}\n")
             }
             (SvcProto::Udp, Some(p)) => {
-                format!("        set protocol TCP/UDP/SCTP\n        set udp-portrange {p}\n")
+                format!("        set protocol TCP/UDP/SCTP\n        set udp-portrange {p}{from}\n")
             }
             (SvcProto::Tcp, None) => {
                 "        set protocol TCP/UDP/SCTP\n        set tcp-portrange 1-65535\n".to_string()
@@ -401,12 +403,17 @@ pub fn render(plan: &Plan) -> String {
             (SvcProto::Udp, None) => {
                 "        set protocol TCP/UDP/SCTP\n        set udp-portrange 1-65535\n".to_string()
             }
-            (SvcProto::Icmp(Family::V4), _) => match s.icmp_type {
-                Some(t) => format!("        set protocol ICMP\n        set icmptype {t}\n"),
-                None => "        set protocol ICMP\n        unset icmptype\n".to_string(),
-            },
-            (SvcProto::Icmp(Family::V6), _) => {
-                "        set protocol ICMP6\n        unset icmptype\n".to_string()
+            (SvcProto::Icmp(f), _) => {
+                let proto = if f == Family::V6 { "ICMP6" } else { "ICMP" };
+                match (s.icmp_type, s.icmp_code) {
+                    (Some(t), Some(c)) => format!(
+                        "        set protocol {proto}\n        set icmptype {t}\n        set icmpcode {c}\n"
+                    ),
+                    (Some(t), None) => format!(
+                        "        set protocol {proto}\n        set icmptype {t}\n        unset icmpcode\n"
+                    ),
+                    (None, _) => format!("        set protocol {proto}\n        unset icmptype\n"),
+                }
             }
             (SvcProto::Ip(n), _) => {
                 format!("        set protocol IP\n        set protocol-number {n}\n")

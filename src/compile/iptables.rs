@@ -342,7 +342,7 @@ impl Body {
             "-m comment --comment \"{}\"",
             sanitize(&rule.comment, COMMENT_BYTES)
         );
-        for l4 in l4_matches(&rule.l4, rule.family) {
+        for l4 in l4_matches(rule) {
             let mut parts = interfaces(rule);
             parts.extend(addrs.iter().cloned());
             parts.extend(l4);
@@ -471,30 +471,54 @@ fn addr_match(e: &Element, dir: &str) -> String {
     }
 }
 
-/// One match list per `-A` line (port lists split for `multiport`).
-fn l4_matches(l4: &L4, family: Family) -> Vec<Vec<String>> {
-    let icmp = match family {
-        Family::V4 => "icmp",
-        Family::V6 => "ipv6-icmp",
+/// One match list per `-A` line (port lists split for `multiport`; with
+/// source ports, one line per pair of destination and source chunks).
+fn l4_matches(rule: &Rule) -> Vec<Vec<String>> {
+    let (icmp, flag) = match rule.family {
+        Family::V4 => ("icmp", "--icmp-type"),
+        Family::V6 => ("ipv6-icmp", "--icmpv6-type"),
     };
-    match l4 {
-        L4::Tcp(p) => port_lines("tcp", p),
-        L4::Udp(p) => port_lines("udp", p),
+    let ports = |proto: &str, p: &[PortRange]| -> Vec<Vec<String>> {
+        let dports = port_lines("d", p);
+        let sports = if rule.sports.is_empty() {
+            vec![Vec::new()]
+        } else {
+            port_lines("s", &rule.sports)
+        };
+        let mut out = Vec::new();
+        for d in &dports {
+            for s in &sports {
+                let mut line = vec![format!("-p {proto}")];
+                line.extend(d.iter().cloned());
+                line.extend(s.iter().cloned());
+                out.push(line);
+            }
+        }
+        out
+    };
+    match &rule.l4 {
+        L4::Tcp(p) => ports("tcp", p),
+        L4::Udp(p) => ports("udp", p),
         L4::Icmp(None) => vec![vec![format!("-p {icmp}")]],
-        L4::Icmp(Some(t)) => vec![vec![format!("-p icmp --icmp-type {t}")]],
+        L4::Icmp(Some(t)) => {
+            let code = rule.icmp_code.map(|c| format!("/{c}")).unwrap_or_default();
+            vec![vec![format!("-p {icmp} {flag} {t}{code}")]]
+        }
         L4::Proto(n) => vec![vec![format!("-p {n}")]],
         L4::Any => vec![Vec::new()],
     }
 }
 
-fn port_lines(proto: &str, ranges: &[PortRange]) -> Vec<Vec<String>> {
+/// Port matches of one direction (`d` or `s`): `--dport 502`, or
+/// `-m multiport --dports …` chunks of at most 15 slots.
+fn port_lines(dir: &str, ranges: &[PortRange]) -> Vec<Vec<String>> {
     if let [one] = ranges {
         let p = if one.lo == one.hi {
             one.lo.to_string()
         } else {
             format!("{}:{}", one.lo, one.hi)
         };
-        return vec![vec![format!("-p {proto}"), format!("--dport {p}")]];
+        return vec![vec![format!("--{dir}port {p}")]];
     }
     let mut lines = Vec::new();
     let mut chunk: Vec<String> = Vec::new();
@@ -506,7 +530,7 @@ fn port_lines(proto: &str, ranges: &[PortRange]) -> Vec<Vec<String>> {
             (format!("{}:{}", r.lo, r.hi), 2)
         };
         if used + cost > MULTIPORT_SLOTS {
-            lines.push(multiport(proto, &chunk));
+            lines.push(multiport(dir, &chunk));
             chunk.clear();
             used = 0;
         }
@@ -514,16 +538,13 @@ fn port_lines(proto: &str, ranges: &[PortRange]) -> Vec<Vec<String>> {
         used += cost;
     }
     if !chunk.is_empty() {
-        lines.push(multiport(proto, &chunk));
+        lines.push(multiport(dir, &chunk));
     }
     lines
 }
 
-fn multiport(proto: &str, ports: &[String]) -> Vec<String> {
-    vec![
-        format!("-p {proto}"),
-        format!("-m multiport --dports {}", ports.join(",")),
-    ]
+fn multiport(dir: &str, ports: &[String]) -> Vec<String> {
+    vec![format!("-m multiport --{dir}ports {}", ports.join(","))]
 }
 
 /// `-m time` for a schedule window and an expiry date, in UTC.

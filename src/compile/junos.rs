@@ -373,11 +373,22 @@ impl Config {
                     let _ = writeln!(out, "        protocol {n};");
                 }
             }
+            if let Some(p) = o.sports {
+                let _ = writeln!(out, "        source-port {p};");
+            }
             if let Some(p) = o.ports {
                 let _ = writeln!(out, "        destination-port {p};");
             }
+            let icmp = if o.proto == SvcProto::Icmp(Family::V6) {
+                "icmp6"
+            } else {
+                "icmp"
+            };
             if let Some(t) = o.icmp_type {
-                let _ = writeln!(out, "        icmp-type {t};");
+                let _ = writeln!(out, "        {icmp}-type {t};");
+            }
+            if let Some(c) = o.icmp_code {
+                let _ = writeln!(out, "        {icmp}-code {c};");
             }
             out.push_str("    }\n");
         }

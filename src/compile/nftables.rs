@@ -222,6 +222,7 @@ impl Lists {
             }
             if let L4::Tcp(p) | L4::Udp(p) = &rule.l4 {
                 lists.add_ports(p);
+                lists.add_ports(&rule.sports);
             }
         }
         lists
@@ -412,7 +413,7 @@ fn matches(rule: &Rule, lists: &Lists) -> String {
         lists.addr(&rule.src, rule.family),
         lists.addr(&rule.dst, rule.family)
     ));
-    if let Some(l4) = l4(&rule.l4, rule.family, lists) {
+    if let Some(l4) = l4(rule, lists) {
         parts.push(l4);
     }
     if let Some(w) = &rule.window {
@@ -425,15 +426,31 @@ fn matches(rule: &Rule, lists: &Lists) -> String {
     parts.join(" ")
 }
 
-fn l4(l4: &L4, family: Family, lists: &Lists) -> Option<String> {
-    Some(match (l4, family) {
-        (L4::Tcp(p), _) => format!("tcp dport {}", lists.ports(p)),
-        (L4::Udp(p), _) => format!("udp dport {}", lists.ports(p)),
-        (L4::Icmp(None), Family::V4) => "meta l4proto icmp".to_string(),
-        (L4::Icmp(Some(t)), Family::V4) => format!("meta l4proto icmp icmp type {t}"),
-        (L4::Icmp(_), Family::V6) => "meta l4proto ipv6-icmp".to_string(),
-        (L4::Proto(n), _) => format!("meta l4proto {n}"),
-        (L4::Any, _) => return None,
+/// The layer-4 match of one rule: destination and source ports
+/// (`udp dport 47808 udp sport 47808`), or the ICMP/ICMPv6 type and code
+/// of the rule's family (`meta l4proto ipv6-icmp icmpv6 type 128`).
+fn l4(rule: &Rule, lists: &Lists) -> Option<String> {
+    let sport = |proto: &str| {
+        if rule.sports.is_empty() {
+            String::new()
+        } else {
+            format!(" {proto} sport {}", lists.ports(&rule.sports))
+        }
+    };
+    let (icmp, word) = match rule.family {
+        Family::V4 => ("icmp", "icmp"),
+        Family::V6 => ("ipv6-icmp", "icmpv6"),
+    };
+    Some(match &rule.l4 {
+        L4::Tcp(p) => format!("tcp dport {}{}", lists.ports(p), sport("tcp")),
+        L4::Udp(p) => format!("udp dport {}{}", lists.ports(p), sport("udp")),
+        L4::Icmp(None) => format!("meta l4proto {icmp}"),
+        L4::Icmp(Some(t)) => match rule.icmp_code {
+            None => format!("meta l4proto {icmp} {word} type {t}"),
+            Some(c) => format!("meta l4proto {icmp} {word} type {t} {word} code {c}"),
+        },
+        L4::Proto(n) => format!("meta l4proto {n}"),
+        L4::Any => return None,
     })
 }
 

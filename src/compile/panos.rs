@@ -350,9 +350,13 @@ impl Config {
                 (SvcProto::Ip(17), _) | (SvcProto::Udp, None) => ("udp", "0-65535".to_string()),
                 _ => ("tcp", "0-65535".to_string()),
             };
+            let source = o
+                .sports
+                .map(|s| format!("\n                  <source-port>{s}</source-port>"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "            <entry name=\"{}\">\n              <protocol>\n                <{proto}>\n                  <port>{ports}</port>\n                </{proto}>\n              </protocol>\n            </entry>",
+                "            <entry name=\"{}\">\n              <protocol>\n                <{proto}>\n                  <port>{ports}</port>{source}\n                </{proto}>\n              </protocol>\n            </entry>",
                 xml_escape(&o.name)
             );
         }
@@ -374,14 +378,21 @@ impl Config {
     fn applications_xml(&self, out: &mut String) {
         out.push_str("          <application>\n");
         for o in self.svcs.objects.iter().filter(|o| !is_service(o)) {
+            let code = o
+                .icmp_code
+                .map(|c| format!("\n                  <code>{c}</code>"))
+                .unwrap_or_default();
             let ident = match (o.proto, o.icmp_type) {
                 (SvcProto::Icmp(Family::V4), Some(t)) => format!(
-                    "<ident-by-icmp-type>\n                  <type>{t}</type>\n                </ident-by-icmp-type>"
+                    "<ident-by-icmp-type>\n                  <type>{t}</type>{code}\n                </ident-by-icmp-type>"
+                ),
+                (SvcProto::Icmp(Family::V6), Some(t)) => format!(
+                    "<ident-by-icmp6-type>\n                  <type>{t}</type>{code}\n                </ident-by-icmp6-type>"
                 ),
                 (SvcProto::Icmp(Family::V4), None) => {
                     "<ident-by-ip-protocol>1</ident-by-ip-protocol>".to_string()
                 }
-                (SvcProto::Icmp(Family::V6), _) => {
+                (SvcProto::Icmp(Family::V6), None) => {
                     "<ident-by-ip-protocol>58</ident-by-ip-protocol>".to_string()
                 }
                 (SvcProto::Ip(n), _) => {

@@ -28,8 +28,8 @@
 use super::addr::{self, Element, Family, RangeSet};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    Conduit, Date, Direction, Endpoint, Mode, Model, PortRange, Proto, ServiceMatch, Weekday,
-    ZoneId,
+    is_icmp_error, Conduit, Date, Direction, Endpoint, Mode, Model, PortRange, Proto, ServiceMatch,
+    Weekday, ZoneId,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -90,7 +90,9 @@ pub enum AddrMatch {
 pub enum L4 {
     Tcp(Vec<PortRange>),
     Udp(Vec<PortRange>),
-    /// ICMP for v4 rules, ICMPv6 for v6 rules; a type only on v4.
+    /// ICMP for v4 rules, ICMPv6 for v6 rules (the rule's family says
+    /// which), optionally one type of that family; a code is in
+    /// [`Rule::icmp_code`].
     Icmp(Option<u8>),
     /// Another IP protocol by number.
     Proto(u8),
@@ -166,6 +168,11 @@ pub struct Rule {
     pub iif: Option<String>,
     pub oif: Option<String>,
     pub l4: L4,
+    /// Source ports of a `tcp`/`udp` rule (`udp 47808 from 47808`), in
+    /// normal form; empty: any source port (always empty for other L4).
+    pub sports: Vec<PortRange>,
+    /// ICMP/ICMPv6 code of an `L4::Icmp(Some(type))` rule; `None`: every code.
+    pub icmp_code: Option<u8>,
     pub window: Option<Window>,
     /// Access ends at 00:00 UTC of this day.
     pub expires: Option<Date>,
@@ -631,12 +638,17 @@ impl Builder<'_> {
         // Services that match the same traffic (s7comm and s7comm-plus both
         // on TCP 102) share one rule naming all of them: a second, identical
         // rule would be shadowed and its counter would never move.
-        let mut lines: Vec<(L4, Vec<&str>)> = Vec::new();
+        let mut lines: Vec<(Line, Vec<&str>)> = Vec::new();
         for service_id in &conduit.services {
             let service = self.model.service(service_id.value);
             for m in &service.matches {
                 let Some(l4) = l4_for(m, flow.family) else {
                     continue;
+                };
+                let l4 = Line {
+                    l4,
+                    sports: m.sports.clone(),
+                    icmp_code: m.icmp_code,
                 };
                 match lines.iter_mut().find(|(seen, _)| *seen == l4) {
                     Some((_, names)) if names.contains(&service.name.as_str()) => {}
@@ -645,10 +657,12 @@ impl Builder<'_> {
                 }
             }
         }
-        for (l4, names) in lines {
+        for (line, names) in lines {
             let names = names.join(", ");
             let comment = describe(conduit, &format!("service {names}"));
-            let rule = self.rule(flow, RuleKind::Allow, Some(names), l4, log, comment);
+            let mut rule = self.rule(flow, RuleKind::Allow, Some(names), line.l4, log, comment);
+            rule.sports = line.sports;
+            rule.icmp_code = line.icmp_code;
             self.rules.push(rule);
         }
         if monitored {
@@ -694,6 +708,8 @@ impl Builder<'_> {
             iif: flow.iif.clone(),
             oif: flow.oif.clone(),
             l4,
+            sports: Vec::new(),
+            icmp_code: None,
             window,
             expires: conduit.expires.as_ref().map(|e| e.value),
             log,
@@ -711,16 +727,29 @@ fn window_of(s: &crate::model::Schedule) -> Window {
     }
 }
 
+/// The layer-4 match of one service line of a flow: a rule key.
+#[derive(PartialEq)]
+struct Line {
+    l4: L4,
+    sports: Vec<PortRange>,
+    icmp_code: Option<u8>,
+}
+
 /// The layer-4 match of a service line for one family; `None` when the
-/// line cannot apply to that family (a typed ICMPv4 message on IPv6).
+/// line cannot apply to that family (ICMP on IPv6, ICMPv6 on IPv4) or can
+/// never start a connection (an ICMP error type: W0008; errors about an
+/// allowed connection pass as conntrack `related`).
 fn l4_for(m: &ServiceMatch, family: Family) -> Option<L4> {
     Some(match m.proto {
         Proto::Tcp => L4::Tcp(m.ports.clone()),
         Proto::Udp => L4::Udp(m.ports.clone()),
-        Proto::Icmp => match (m.icmp_type, family) {
-            (Some(_), Family::V6) => return None,
-            (t, _) => L4::Icmp(t),
-        },
+        Proto::Icmp | Proto::Icmp6 => {
+            let fits = (m.proto == Proto::Icmp6) == (family == Family::V6);
+            if !fits || m.icmp_type.is_some_and(|t| is_icmp_error(m.proto, t)) {
+                return None;
+            }
+            L4::Icmp(m.icmp_type)
+        }
         Proto::Other(n) => L4::Proto(n),
     })
 }

@@ -498,8 +498,12 @@ pub struct ServiceObject {
     pub proto: SvcProto,
     /// Destination ports (TCP and UDP only).
     pub ports: Option<PortRange>,
-    /// ICMPv4 type (`None`: every type).
+    /// Source ports (TCP and UDP only; `None`: any source port).
+    pub sports: Option<PortRange>,
+    /// ICMP or ICMPv6 type, of the protocol's family (`None`: every type).
     pub icmp_type: Option<u8>,
+    /// ICMP or ICMPv6 code (only with a type; `None`: every code).
+    pub icmp_code: Option<u8>,
 }
 
 /// Several service objects of one protocol.
@@ -529,46 +533,75 @@ pub struct ServiceBook {
 
 /// Content-derived stems of one rule line's objects, with their contents;
 /// and the stem of the line (its group, when several).
-fn line_parts(l4: &L4, family: Family) -> Option<(String, Vec<(String, ServiceObject)>)> {
-    let obj = |stem: String, proto, ports, icmp_type| {
+/// Objects: one per destination port range (times source port range,
+/// `udp_47808_from_47808`), or one ICMP/ICMPv6 type and code.
+fn line_parts(rule: &Rule) -> Option<(String, Vec<(String, ServiceObject)>)> {
+    let obj = |stem: String, proto| {
         (
             stem,
             ServiceObject {
                 name: String::new(),
                 proto,
-                ports,
-                icmp_type,
+                ports: None,
+                sports: None,
+                icmp_type: None,
+                icmp_code: None,
             },
         )
     };
-    let (stem, parts) = match l4 {
+    let (stem, parts) = match &rule.l4 {
         L4::Any => return None,
         L4::Tcp(p) | L4::Udp(p) => {
-            let (word, proto) = match l4 {
+            let (word, proto) = match rule.l4 {
                 L4::Tcp(_) => ("tcp", SvcProto::Tcp),
                 _ => ("udp", SvcProto::Udp),
             };
-            let parts: Vec<_> = p
-                .iter()
-                .map(|r| obj(format!("{word}_{r}"), proto, Some(*r), None))
-                .collect();
-            let ports: Vec<String> = p.iter().map(ToString::to_string).collect();
-            (format!("{word}_{}", ports.join("_")), parts)
+            let sports: Vec<Option<PortRange>> = if rule.sports.is_empty() {
+                vec![None]
+            } else {
+                rule.sports.iter().copied().map(Some).collect()
+            };
+            let mut parts = Vec::new();
+            for r in p {
+                for s in &sports {
+                    let from = s.map(|s| format!("_from_{s}")).unwrap_or_default();
+                    let (stem, mut o) = obj(format!("{word}_{r}{from}"), proto);
+                    o.ports = Some(*r);
+                    o.sports = *s;
+                    parts.push((stem, o));
+                }
+            }
+            let list = |l: &[PortRange]| -> String {
+                l.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("_")
+            };
+            let from = if rule.sports.is_empty() {
+                String::new()
+            } else {
+                format!("_from_{}", list(&rule.sports))
+            };
+            (format!("{word}_{}{from}", list(p)), parts)
         }
         L4::Icmp(t) => {
-            let (stem, t) = match (family, t) {
-                (Family::V4, Some(t)) => (format!("icmp_{t}"), Some(*t)),
-                (Family::V4, None) => ("icmp".to_string(), None),
-                (Family::V6, _) => ("icmp6".to_string(), None),
+            let word = match rule.family {
+                Family::V4 => "icmp",
+                Family::V6 => "icmp6",
             };
-            (
-                stem.clone(),
-                vec![obj(stem, SvcProto::Icmp(family), None, t)],
-            )
+            let stem = match (t, rule.icmp_code) {
+                (Some(t), Some(c)) => format!("{word}_{t}_{c}"),
+                (Some(t), None) => format!("{word}_{t}"),
+                (None, _) => word.to_string(),
+            };
+            let (stem, mut o) = obj(stem, SvcProto::Icmp(rule.family));
+            o.icmp_type = *t;
+            o.icmp_code = t.and(rule.icmp_code);
+            (stem.clone(), vec![(stem, o)])
         }
         L4::Proto(n) => {
             let stem = format!("ip_{n}");
-            (stem.clone(), vec![obj(stem, SvcProto::Ip(*n), None, None)])
+            (stem.clone(), vec![obj(stem, SvcProto::Ip(*n))])
         }
     };
     Some((stem, parts))
@@ -580,7 +613,7 @@ impl ServiceBook {
     pub fn build(plan: &Plan, ns: &mut Namespace) -> Result<ServiceBook, NameClash> {
         let mut book = ServiceBook::default();
         for rule in &plan.rules {
-            let Some((line, parts)) = line_parts(&rule.l4, rule.family) else {
+            let Some((line, parts)) = line_parts(rule) else {
                 continue;
             };
             if book.by_line.contains_key(&line) {
@@ -616,7 +649,7 @@ impl ServiceBook {
     /// The service reference of a rule (`Any` for `L4::Any`).
     pub fn resolve(&self, rule: &Rule) -> Option<&SvcRef> {
         static ANY: SvcRef = SvcRef::Any;
-        match line_parts(&rule.l4, rule.family) {
+        match line_parts(rule) {
             None => Some(&ANY),
             Some((line, _)) => self.by_line.get(&line),
         }

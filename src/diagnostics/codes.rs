@@ -32,6 +32,9 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0211", "conduit allows no service"),
     ("E0212", "invalid safety-zone link (`bpcs`)"),
     ("E0213", "waiver names an unknown rule"),
+    ("E0214", "included service is unknown"),
+    ("E0215", "service included twice in one bundle"),
+    ("E0216", "services include each other (an include cycle)"),
     ("E0301", "invalid network (CIDR)"),
     ("E0302", "invalid IP address"),
     ("E0303", "invalid port or port range"),
@@ -42,6 +45,11 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0308", "invalid value for an enumerated attribute"),
     ("E0309", "invalid boolean"),
     ("E0310", "invalid protocol number or ICMP type"),
+    (
+        "E0311",
+        "invalid source ports (`from` without ports, or twice)",
+    ),
+    ("E0312", "invalid ICMP code or ICMP line"),
     ("E0401", "file cannot be read"),
     ("E0402", "import cycle"),
     ("E0403", "imported file not found"),
@@ -91,6 +99,10 @@ pub const CODES: &[(&str, &str)] = &[
     (
         "W0007",
         "conduit is redundant: another conduit allows all of its traffic",
+    ),
+    (
+        "W0008",
+        "ICMP error type as a service: it never starts a connection",
     ),
     ("O0001", "malformed flow-log line: skipped and counted"),
     (

@@ -84,11 +84,33 @@ fn declared(s: &Service) -> Caps {
     }
 }
 
-/// The capabilities of `id` in `model` (see the module documentation).
+/// The capabilities of `id` in `model` (see the module documentation). A
+/// bundle (`include …`) can do what its own lines and every member,
+/// directly or through another bundle, can: each member is judged as it
+/// is on its own, so a bundle that includes a built-in wide service
+/// (`msrpc-dynamic`) is judged like that service, not like an inline
+/// port range.
 pub fn service_caps(model: &Model, id: ServiceId) -> Caps {
-    let s = model.service(id);
+    let mut caps = Caps::default();
+    let mut seen = vec![id];
+    let mut todo = vec![id];
+    while let Some(next) = todo.pop() {
+        let s = model.service(next);
+        caps = caps.union(line_caps(model, s, &s.own));
+        for m in &s.includes {
+            if !seen.contains(&m.value) {
+                seen.push(m.value);
+                todo.push(m.value);
+            }
+        }
+    }
+    caps
+}
+
+/// The capabilities of a service's own lines (see the module documentation).
+fn line_caps(model: &Model, s: &Service, lines: &[crate::model::ServiceMatch]) -> Caps {
     let mut caps = declared(s);
-    let wide = s.matches.iter().any(|m| {
+    let wide = lines.iter().any(|m| {
         matches!(m.proto, Proto::Tcp | Proto::Udp)
             && m.ports.iter().any(|r| r.width() >= WIDE_RANGE)
     });
@@ -96,9 +118,9 @@ pub fn service_caps(model: &Model, id: ServiceId) -> Caps {
         return caps;
     }
     caps.unknown = true;
-    for m in &s.matches {
+    for m in lines {
         match m.proto {
-            Proto::Icmp => {}
+            Proto::Icmp | Proto::Icmp6 => {}
             Proto::Other(_) => caps = caps.union(Caps::ANY),
             Proto::Tcp | Proto::Udp => {
                 for r in &m.ports {

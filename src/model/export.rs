@@ -104,13 +104,22 @@ pub fn match_text(m: &ServiceMatch) -> String {
             .collect::<Vec<_>>()
             .join(",")
     };
+    let from = if m.sports.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = m.sports.iter().map(ToString::to_string).collect();
+        format!(" from {}", list.join(","))
+    };
+    let icmp = |word: &str| match (m.icmp_type, m.icmp_code) {
+        (Some(t), Some(c)) => format!("{word} {t} code {c}"),
+        (Some(t), None) => format!("{word} {t}"),
+        _ => word.to_string(),
+    };
     match m.proto {
-        Proto::Tcp => format!("tcp {}", ports()),
-        Proto::Udp => format!("udp {}", ports()),
-        Proto::Icmp => match m.icmp_type {
-            Some(t) => format!("icmp {t}"),
-            None => "icmp".to_string(),
-        },
+        Proto::Tcp => format!("tcp {}{from}", ports()),
+        Proto::Udp => format!("udp {}{from}", ports()),
+        Proto::Icmp => icmp("icmp"),
+        Proto::Icmp6 => icmp("icmpv6"),
         Proto::Other(n) => format!("proto {n}"),
     }
 }

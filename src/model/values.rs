@@ -213,6 +213,17 @@ pub fn proto_number(s: &str) -> Result<u8, ValueError> {
     }
 }
 
+/// An ICMP or ICMPv6 code 0..=255 (`icmp 3 code 4`).
+pub fn icmp_code(s: &str) -> Result<u8, ValueError> {
+    s.parse::<u8>().map_err(|_| {
+        err(
+            "E0312",
+            format!("`{s}` is not an ICMP code"),
+            "write a number 0-255 after `code`, e.g. `icmp 3 code 4`",
+        )
+    })
+}
+
 /// An ICMP type 0..=255.
 pub fn icmp_type(s: &str) -> Result<u8, ValueError> {
     s.parse::<u8>().map_err(|_| {

@@ -121,7 +121,10 @@ pub struct Observer<'a> {
     pub reasons: Vec<Vec<DenyReason>>,
     reason_index: BTreeMap<Vec<String>, usize>,
     /// Reasons of a denied flow that do not depend on the instant.
-    steady: BTreeMap<(IpAddr, IpAddr, L4Key), usize>,
+    steady: BTreeMap<(IpAddr, IpAddr, L4Key, Option<u16>), usize>,
+    /// Some rule restricts source ports or ICMP codes: the source port
+    /// (or code) of a connection is then part of the cache key.
+    port_rules: bool,
     pub counts: Counts,
 }
 
@@ -137,6 +140,10 @@ impl<'a> Observer<'a> {
             reasons: Vec::new(),
             reason_index: BTreeMap::new(),
             steady: BTreeMap::new(),
+            port_rules: plan
+                .rules
+                .iter()
+                .any(|r| !r.sports.is_empty() || r.icmp_code.is_some()),
             counts: Counts::default(),
         }
     }
@@ -192,6 +199,13 @@ impl<'a> Observer<'a> {
             src: c.src,
             dst: c.dst,
             l4: c.l4,
+            sport: c
+                .sport
+                .filter(|_| matches!(c.l4, PacketL4::Tcp(_) | PacketL4::Udp(_))),
+            icmp_code: c
+                .sport
+                .filter(|_| matches!(c.l4, PacketL4::Icmp(_)))
+                .and_then(|c| u8::try_from(c).ok()),
             iif: None,
             oif: None,
             unix_time: c.ts,
@@ -202,7 +216,10 @@ impl<'a> Observer<'a> {
             return Outcome::Allowed(i);
         }
         let would_drop = self.plan.verdict(&pkt) == Verdict::WouldDrop;
-        let flow = (c.src, c.dst, L4Key::of(c.l4));
+        // The reasons of a denial depend on the source port only where a
+        // rule restricts it: keep the cache one entry per flow otherwise.
+        let sport = c.sport.filter(|_| self.port_rules);
+        let flow = (c.src, c.dst, L4Key::of(c.l4), sport);
         let reasons = match self.steady.get(&flow) {
             Some(&r) => r,
             None => {

@@ -34,6 +34,9 @@ pub struct Conn {
     /// The responder.
     pub dst: IpAddr,
     pub l4: PacketL4,
+    /// The initiator's TCP/UDP port, when the log has it (Zeek
+    /// `id.orig_p`, the CSV column `sport`); for ICMP, the code.
+    pub sport: Option<u16>,
 }
 
 /// What one log line holds.

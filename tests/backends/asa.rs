@@ -141,6 +141,8 @@ fn riverside_agrees(model: &Model, opts: &PlanOptions) -> usize {
                             src,
                             dst,
                             l4: *l4,
+                            sport: None,
+                            icmp_code: None,
                             iif: iif.clone(),
                             oif: route(dst),
                             unix_time: at(t),
@@ -436,7 +438,7 @@ fn ipv6_rules_use_v6_groups_in_the_same_list() {
         "zone a {\n purdue 3\n network 10.1.0.0/24\n network 2001:db8:1::/48\n asset h 2001:db8:1::5 { role hmi }\n}\n\
          zone b {\n purdue 2\n network 10.2.0.0/24\n network 2001:db8:2::/48\n}\n\
          zone internet {\n class external\n network ::/0\n}\n\
-         conduit x {\n a -> b\n allow tcp 22, icmp\n}\nconduit y {\n internet -> a.h\n allow https\n}\n",
+         conduit x {\n a -> b\n allow tcp 22, icmp, icmpv6\n}\nconduit y {\n internet -> a.h\n allow https\n}\n",
     );
     let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
     let text = asa_text(&plan);
@@ -451,6 +453,8 @@ fn ipv6_rules_use_v6_groups_in_the_same_list() {
         src: "2001:db8:1::9".parse().unwrap(),
         dst: "2001:db8:2::1".parse().unwrap(),
         l4: PacketL4::Tcp(22),
+        sport: None,
+        icmp_code: None,
         iif: None,
         oif: None,
         unix_time: at("2026-12-01 10:00"),
@@ -679,6 +683,8 @@ fn the_reader_notices_a_wrong_time_or_order() {
                             src,
                             dst,
                             l4: *l4,
+                            sport: None,
+                            icmp_code: None,
                             iif: None,
                             oif: None,
                             unix_time: at(t),
@@ -706,6 +712,8 @@ fn a_window_on_no_day_never_opens_on_either_vendor() {
         src: "10.1.0.9".parse().unwrap(),
         dst: "10.2.0.1".parse().unwrap(),
         l4: PacketL4::Tcp(22),
+        sport: None,
+        icmp_code: None,
         iif: None,
         oif: None,
         unix_time: at("2026-11-30 10:00"),

@@ -26,8 +26,10 @@ pub enum Svc {
     Ip,
     /// Protocol number and, for TCP/UDP, an inclusive destination range.
     Proto(u8, Option<(u16, u16)>),
-    /// ICMP (protocol 1) of one type.
-    IcmpType(u8),
+    /// ICMP (protocol 1) or ICMPv6 (58) of one type, optionally one code.
+    Icmp(u8, u8, Option<u8>),
+    /// TCP/UDP with a destination range (`None`: any) and a source range.
+    From(u8, Option<(u16, u16)>, (u16, u16)),
     Group(String),
 }
 
@@ -128,10 +130,44 @@ fn proto_number(name: &str) -> u8 {
     }
 }
 
+/// `eq N` / `range A B` at the start of `words`, and the words used.
+fn port_op(words: &[&str]) -> ((u16, u16), usize) {
+    match words {
+        ["eq", n, ..] => {
+            let n: u16 = n.parse().unwrap();
+            ((n, n), 2)
+        }
+        ["range", a, b, ..] => {
+            let (a, b): (u16, u16) = (a.parse().unwrap(), b.parse().unwrap());
+            assert!(a <= b);
+            ((a, b), 3)
+        }
+        _ => panic!("no port operator in {words:?}"),
+    }
+}
+
 fn service_object(words: &[&str]) -> Svc {
     match words {
         [p] => Svc::Proto(proto_number(p), None),
-        ["icmp", t] => Svc::IcmpType(t.parse().unwrap()),
+        [p @ ("icmp" | "icmp6"), t] => Svc::Icmp(proto_number(p), t.parse().unwrap(), None),
+        [p @ ("icmp" | "icmp6"), t, c] => Svc::Icmp(
+            proto_number(p),
+            t.parse().unwrap(),
+            Some(c.parse().unwrap()),
+        ),
+        [p @ ("tcp" | "udp"), "source", rest @ ..] => {
+            let (src, used) = port_op(rest);
+            let dst = match &rest[used..] {
+                [] => None,
+                ["destination", op @ ..] => {
+                    let (d, n) = port_op(op);
+                    assert_eq!(n, op.len(), "trailing words in {words:?}");
+                    Some(d)
+                }
+                other => panic!("unknown service-object tail {other:?}"),
+            };
+            Svc::From(proto_number(p), dst, src)
+        }
         [p @ ("tcp" | "udp"), "destination", "eq", n] => {
             let n: u16 = n.parse().unwrap();
             Svc::Proto(proto_number(p), Some((n, n)))
@@ -478,7 +514,14 @@ impl AsaConfig {
             Svc::Ip => true,
             Svc::Proto(n, None) => *n == proto,
             Svc::Proto(n, Some((a, b))) => *n == proto && port.is_some_and(|p| *a <= p && p <= *b),
-            Svc::IcmpType(t) => proto == 1 && icmp_type == Some(*t),
+            Svc::Icmp(n, t, c) => {
+                *n == proto && icmp_type == Some(*t) && c.is_none_or(|c| pkt.icmp_code == Some(c))
+            }
+            Svc::From(n, dst, (a, b)) => {
+                *n == proto
+                    && dst.is_none_or(|(x, y)| port.is_some_and(|p| x <= p && p <= y))
+                    && pkt.sport.is_some_and(|s| *a <= s && s <= *b)
+            }
             Svc::Group(g) => self.svc_groups[g].iter().any(|s| self.svc_matches(s, pkt)),
         }
     }

@@ -302,24 +302,36 @@ impl FortiConfig {
         }
         let s = self.entry("firewall service custom", name).unwrap();
         let v4 = pkt.src.is_ipv4();
+        // `DST[:SRC]`, each `N` or `LO-HI`; no SRC: any source port.
+        let range = |r: &str, port: u16| {
+            let (a, b) = r.split_once('-').unwrap_or((r, r));
+            let (a, b): (u16, u16) = (a.parse().unwrap(), b.parse().unwrap());
+            a <= port && port <= b
+        };
         let in_ranges = |key: &str, port: u16| {
             s.get(key).into_iter().flatten().any(|r| {
-                let dst = r.split(':').next().unwrap();
-                let (a, b) = dst.split_once('-').unwrap_or((dst, dst));
-                let (a, b): (u16, u16) = (a.parse().unwrap(), b.parse().unwrap());
-                a <= port && port <= b
+                let mut parts = r.split(':');
+                let dst = parts.next().unwrap();
+                let src_ok = match parts.next() {
+                    None => true,
+                    Some(src) => pkt.sport.is_some_and(|sp| range(src, sp)),
+                };
+                assert!(parts.next().is_none(), "bad port range {r}");
+                range(dst, port) && src_ok
             })
+        };
+        let icmp_ok = |t: u8| {
+            s.get("icmptype")
+                .is_none_or(|want| want[0].parse::<u8>().unwrap() == t)
+                && s.get("icmpcode")
+                    .is_none_or(|want| pkt.icmp_code == Some(want[0].parse::<u8>().unwrap()))
         };
         match (s["protocol"][0].as_str(), pkt.l4) {
             ("TCP/UDP/SCTP", PacketL4::Tcp(p)) => in_ranges("tcp-portrange", p),
             ("TCP/UDP/SCTP", PacketL4::Udp(p)) => in_ranges("udp-portrange", p),
             ("TCP/UDP/SCTP", _) => false,
-            ("ICMP", PacketL4::Icmp(t)) => {
-                v4 && s
-                    .get("icmptype")
-                    .is_none_or(|want| want[0].parse::<u8>().unwrap() == t)
-            }
-            ("ICMP6", PacketL4::Icmp(_)) => !v4,
+            ("ICMP", PacketL4::Icmp(t)) => v4 && icmp_ok(t),
+            ("ICMP6", PacketL4::Icmp(t)) => !v4 && icmp_ok(t),
             ("ICMP" | "ICMP6", _) => false,
             ("IP", l4) => {
                 let n: u8 = s["protocol-number"][0].parse().unwrap();

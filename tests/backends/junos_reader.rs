@@ -219,7 +219,9 @@ pub struct App {
     /// `tcp`, `udp`, `icmp`, `icmp6` or a number.
     pub protocol: String,
     pub ports: Option<(u16, u16)>,
+    pub sports: Option<(u16, u16)>,
     pub icmp_type: Option<u8>,
+    pub icmp_code: Option<u8>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -477,27 +479,37 @@ fn app_of(n: &Node) -> Result<App, String> {
         .and_then(|p| p.arg(1))
         .ok_or("application without protocol")?
         .to_string();
-    let ports = match n.one("destination-port").and_then(|p| p.arg(1)) {
-        None => None,
-        Some(p) => Some(match p.split_once('-') {
-            Some((a, b)) => (
-                a.parse().map_err(|_| "port")?,
-                b.parse().map_err(|_| "port")?,
-            ),
-            None => {
-                let v: u16 = p.parse().map_err(|_| "port")?;
-                (v, v)
-            }
-        }),
+    let range = |key: &str| -> Result<Option<(u16, u16)>, String> {
+        Ok(match n.one(key).and_then(|p| p.arg(1)) {
+            None => None,
+            Some(p) => Some(match p.split_once('-') {
+                Some((a, b)) => (
+                    a.parse().map_err(|_| "port")?,
+                    b.parse().map_err(|_| "port")?,
+                ),
+                None => {
+                    let v: u16 = p.parse().map_err(|_| "port")?;
+                    (v, v)
+                }
+            }),
+        })
     };
-    let icmp_type = match n.one("icmp-type").and_then(|p| p.arg(1)) {
-        None => None,
-        Some(t) => Some(t.parse().map_err(|_| "icmp-type")?),
+    let ports = range("destination-port")?;
+    let sports = range("source-port")?;
+    let number = |keys: [&str; 2]| -> Result<Option<u8>, String> {
+        match keys.iter().find_map(|k| n.one(k).and_then(|p| p.arg(1))) {
+            None => Ok(None),
+            Some(t) => Ok(Some(t.parse().map_err(|_| format!("bad {keys:?}"))?)),
+        }
     };
+    let icmp_type = number(["icmp-type", "icmp6-type"])?;
+    let icmp_code = number(["icmp-code", "icmp6-code"])?;
     Ok(App {
         protocol,
         ports,
+        sports,
         icmp_type,
+        icmp_code,
     })
 }
 
@@ -588,7 +600,7 @@ impl Srx {
         false
     }
 
-    fn app_matches(&self, name: &str, l4: PacketL4, v4: bool, depth: usize) -> bool {
+    fn app_matches(&self, name: &str, l4: PacketL4, v4: bool, extra: Extra, depth: usize) -> bool {
         if name == "any" {
             return true;
         }
@@ -596,11 +608,12 @@ impl Srx {
             return false;
         }
         if let Some(terms) = self.apps.get(name) {
-            return terms.iter().any(|t| term_matches(t, l4, v4));
+            return terms.iter().any(|t| term_matches(t, l4, v4, extra));
         }
-        self.app_sets
-            .get(name)
-            .is_some_and(|m| m.iter().any(|a| self.app_matches(a, l4, v4, depth + 1)))
+        self.app_sets.get(name).is_some_and(|m| {
+            m.iter()
+                .any(|a| self.app_matches(a, l4, v4, extra, depth + 1))
+        })
     }
 
     fn scheduler_active(&self, name: &str, unix: i64) -> bool {
@@ -637,6 +650,7 @@ impl Srx {
 
     /// The first policy that matches a new connection from zone `from` to
     /// zone `to` at `unix`.
+    #[allow(clippy::too_many_arguments)]
     pub fn decide(
         &self,
         from: Option<&str>,
@@ -644,6 +658,7 @@ impl Srx {
         src: IpAddr,
         dst: IpAddr,
         l4: PacketL4,
+        extra: Extra,
         unix: i64,
     ) -> Option<Decision> {
         let zone_ok = |list: &[String], z: Option<&str>| {
@@ -656,7 +671,7 @@ impl Srx {
                 && p.dst.iter().any(|a| self.addr_contains(a, dst, 0))
                 && p.apps
                     .iter()
-                    .any(|a| self.app_matches(a, l4, src.is_ipv4(), 0))
+                    .any(|a| self.app_matches(a, l4, src.is_ipv4(), extra, 0))
                 && p.scheduler
                     .as_ref()
                     .is_none_or(|s| self.scheduler_active(s, unix));
@@ -672,7 +687,10 @@ impl Srx {
     }
 }
 
-fn term_matches(t: &App, l4: PacketL4, v4: bool) -> bool {
+/// The source port and the ICMP code of a packet, when known.
+pub type Extra = (Option<u16>, Option<u8>);
+
+fn term_matches(t: &App, l4: PacketL4, v4: bool, extra: Extra) -> bool {
     let number = match (l4, v4) {
         (PacketL4::Tcp(_), _) => 6,
         (PacketL4::Udp(_), _) => 17,
@@ -680,11 +698,18 @@ fn term_matches(t: &App, l4: PacketL4, v4: bool) -> bool {
         (PacketL4::Icmp(_), false) => 58,
         (PacketL4::Proto(n), _) => n,
     };
-    let port_ok = |p: u16| t.ports.is_none_or(|(a, b)| a <= p && p <= b);
+    let port_ok = |p: u16| {
+        t.ports.is_none_or(|(a, b)| a <= p && p <= b)
+            && t.sports
+                .is_none_or(|(a, b)| extra.0.is_some_and(|s| a <= s && s <= b))
+    };
+    let icmp_ok = |ty: u8| {
+        t.icmp_type.is_none_or(|w| w == ty) && t.icmp_code.is_none_or(|c| extra.1 == Some(c))
+    };
     match (t.protocol.as_str(), l4) {
         ("tcp", PacketL4::Tcp(p)) | ("udp", PacketL4::Udp(p)) => port_ok(p),
-        ("icmp", PacketL4::Icmp(ty)) if v4 => t.icmp_type.is_none_or(|w| w == ty),
-        ("icmp6", PacketL4::Icmp(ty)) if !v4 => t.icmp_type.is_none_or(|w| w == ty),
+        ("icmp", PacketL4::Icmp(ty)) if v4 => icmp_ok(ty),
+        ("icmp6", PacketL4::Icmp(ty)) if !v4 => icmp_ok(ty),
         (n, _) => n.parse::<u8>().is_ok_and(|n| n == number),
     }
 }

@@ -22,6 +22,8 @@ pub struct Service {
     /// Destination port ranges (`102`, `1024-65535`, `22,100-110`).
     pub ports: Vec<(u16, u16)>,
     pub port_text: String,
+    /// Source port ranges (`<source-port>`); empty: any.
+    pub sources: Vec<(u16, u16)>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +71,8 @@ pub struct Pan {
     pub services: BTreeMap<String, Service>,
     pub service_groups: BTreeMap<String, Vec<String>>,
     pub apps: BTreeMap<String, Ident>,
+    /// The ICMP/ICMPv6 code of an application identified by type and code.
+    pub app_codes: BTreeMap<String, u8>,
     pub schedules: BTreeMap<String, Schedule>,
     pub rules: Vec<Rule>,
 }
@@ -226,12 +230,17 @@ impl Pan {
             let port_text = child(node, "port")
                 .map(text)
                 .ok_or("service without port")?;
+            let sources = match child(node, "source-port") {
+                Some(sp) => ports(&text(sp))?,
+                None => Vec::new(),
+            };
             pan.services.insert(
                 name(s)?,
                 Service {
                     protocol: proto.to_string(),
                     ports: ports(&port_text)?,
                     port_text,
+                    sources,
                 },
             );
         }
@@ -251,9 +260,17 @@ impl Pan {
                 Ident::IpProtocol(text(p).parse().map_err(|_| "ip-protocol")?)
             } else if let Some(t) = child(d, "ident-by-icmp-type") {
                 let ty = child(t, "type").map(text).ok_or("icmp type")?;
+                if let Some(c) = child(t, "code") {
+                    pan.app_codes
+                        .insert(name(a)?, text(c).parse().map_err(|_| "icmp code")?);
+                }
                 Ident::IcmpType(ty.parse().map_err(|_| "icmp type")?)
             } else if let Some(t) = child(d, "ident-by-icmp6-type") {
                 let ty = child(t, "type").map(text).ok_or("icmp6 type")?;
+                if let Some(c) = child(t, "code") {
+                    pan.app_codes
+                        .insert(name(a)?, text(c).parse().map_err(|_| "icmp6 code")?);
+                }
                 Ident::Icmp6Type(ty.parse().map_err(|_| "icmp6 type")?)
             } else {
                 return Err("application identified by something else".into());
@@ -376,7 +393,7 @@ impl Pan {
                 .is_some_and(|m| m.iter().any(|a| self.addr_contains(a, ip, depth + 1)))
     }
 
-    fn app_matches(&self, name: &str, l4: PacketL4, v4: bool) -> bool {
+    fn app_matches(&self, name: &str, l4: PacketL4, v4: bool, code: Option<u8>) -> bool {
         if name == "any" {
             return true;
         }
@@ -387,30 +404,37 @@ impl Pan {
             (PacketL4::Icmp(_), false) => 58,
             (PacketL4::Proto(n), _) => n,
         };
+        let code_ok = self.app_codes.get(name).is_none_or(|c| code == Some(*c));
         match (self.apps.get(name), l4) {
             (Some(Ident::IpProtocol(n)), _) => *n == number,
+            _ if !code_ok => false,
             (Some(Ident::IcmpType(t)), PacketL4::Icmp(got)) => v4 && *t == got,
             (Some(Ident::Icmp6Type(t)), PacketL4::Icmp(got)) => !v4 && *t == got,
             _ => false,
         }
     }
 
-    fn service_matches(&self, name: &str, l4: PacketL4, depth: usize) -> bool {
+    fn service_matches(&self, name: &str, l4: PacketL4, sport: Option<u16>, depth: usize) -> bool {
         if name == "any" {
             return true;
         }
         if let Some(s) = self.services.get(name) {
-            let port_in = |p: u16| s.ports.iter().any(|(a, b)| *a <= p && p <= *b);
+            let port_in = |p: u16| {
+                s.ports.iter().any(|(a, b)| *a <= p && p <= *b)
+                    && (s.sources.is_empty()
+                        || sport
+                            .is_some_and(|sp| s.sources.iter().any(|(a, b)| *a <= sp && sp <= *b)))
+            };
             return match (s.protocol.as_str(), l4) {
                 ("tcp", PacketL4::Tcp(p)) | ("udp", PacketL4::Udp(p)) => port_in(p),
                 _ => false,
             };
         }
         depth < 8
-            && self
-                .service_groups
-                .get(name)
-                .is_some_and(|m| m.iter().any(|s| self.service_matches(s, l4, depth + 1)))
+            && self.service_groups.get(name).is_some_and(|m| {
+                m.iter()
+                    .any(|s| self.service_matches(s, l4, sport, depth + 1))
+            })
     }
 
     fn schedule_active(&self, name: &str, unix: i64) -> bool {
@@ -437,6 +461,7 @@ impl Pan {
             .map(|(z, _)| z.as_str())
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn decide(
         &self,
         from: Option<&str>,
@@ -444,6 +469,7 @@ impl Pan {
         src: IpAddr,
         dst: IpAddr,
         l4: PacketL4,
+        extra: (Option<u16>, Option<u8>),
         unix: i64,
     ) -> Option<Decision> {
         let zone_ok = |list: &[String], z: Option<&str>| {
@@ -456,8 +482,10 @@ impl Pan {
                 && r.destination.iter().any(|a| self.addr_contains(a, dst, 0))
                 && r.application
                     .iter()
-                    .any(|a| self.app_matches(a, l4, src.is_ipv4()))
-                && r.service.iter().any(|s| self.service_matches(s, l4, 0))
+                    .any(|a| self.app_matches(a, l4, src.is_ipv4(), extra.1))
+                && r.service
+                    .iter()
+                    .any(|s| self.service_matches(s, l4, extra.0, 0))
                 && r.schedule
                     .as_ref()
                     .is_none_or(|s| self.schedule_active(s, unix));

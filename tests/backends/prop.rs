@@ -103,41 +103,90 @@ fn raw_port_list(rng: &mut Rng) -> Vec<PortRange> {
 }
 
 fn random_service(rng: &mut Rng, i: usize) -> (Service, Vec<Vec<PortRange>>) {
-    let pools: [ServiceMatch; 7] = [
+    let pools: [ServiceMatch; 12] = [
         ServiceMatch {
             proto: Proto::Tcp,
             ports: vec![PortRange::single(443)],
             icmp_type: None,
+            icmp_code: None,
+            sports: vec![],
         },
         ServiceMatch {
             proto: Proto::Tcp,
             ports: vec![PortRange::single(22), PortRange { lo: 100, hi: 110 }],
             icmp_type: None,
+            icmp_code: None,
+            sports: vec![],
         },
         ServiceMatch {
             proto: Proto::Udp,
             ports: vec![PortRange::single(123)],
             icmp_type: None,
+            icmp_code: None,
+            sports: vec![],
         },
         ServiceMatch {
             proto: Proto::Icmp,
             ports: vec![],
             icmp_type: None,
+            icmp_code: None,
+            sports: vec![],
         },
         ServiceMatch {
             proto: Proto::Icmp,
             ports: vec![],
             icmp_type: Some(8),
+            icmp_code: None,
+            sports: vec![],
+        },
+        ServiceMatch {
+            proto: Proto::Icmp,
+            ports: vec![],
+            icmp_type: Some(8),
+            icmp_code: Some(0),
+            sports: vec![],
+        },
+        ServiceMatch {
+            proto: Proto::Icmp6,
+            ports: vec![],
+            icmp_type: Some(128),
+            icmp_code: None,
+            sports: vec![],
+        },
+        ServiceMatch {
+            proto: Proto::Icmp6,
+            ports: vec![],
+            icmp_type: None,
+            icmp_code: None,
+            sports: vec![],
+        },
+        ServiceMatch {
+            proto: Proto::Udp,
+            ports: vec![PortRange::single(123)],
+            icmp_type: None,
+            icmp_code: None,
+            sports: vec![PortRange::single(123)],
+        },
+        ServiceMatch {
+            proto: Proto::Tcp,
+            ports: vec![PortRange::single(443)],
+            icmp_type: None,
+            icmp_code: None,
+            sports: vec![PortRange { lo: 100, hi: 110 }, PortRange::single(5005)],
         },
         ServiceMatch {
             proto: Proto::Other(47),
             ports: vec![],
             icmp_type: None,
+            icmp_code: None,
+            sports: vec![],
         },
         ServiceMatch {
             proto: Proto::Other(6),
             ports: vec![],
             icmp_type: None,
+            icmp_code: None,
+            sports: vec![],
         },
     ];
     let n = 1 + rng.below(2) as usize;
@@ -154,6 +203,7 @@ fn random_service(rng: &mut Rng, i: usize) -> (Service, Vec<Vec<PortRange>>) {
         m.ports = conduit::model::normalise_ports(&m.ports);
         matches.push(m);
     }
+    let own = matches.clone();
     let service = Service {
         name: format!("svc{i}"),
         span: Span::default(),
@@ -164,6 +214,8 @@ fn random_service(rng: &mut Rng, i: usize) -> (Service, Vec<Vec<PortRange>>) {
         encrypted: false,
         tags: BTreeSet::new(),
         description: None,
+        includes: vec![],
+        own,
     };
     (service, written)
 }
@@ -386,6 +438,14 @@ pub fn random_packet(
         3 => PacketL4::Icmp(*rng.pick(&[0u8, 8, 128])),
         _ => PacketL4::Proto(*rng.pick(&[47u8, 50])),
     };
+    let sport = match l4 {
+        PacketL4::Tcp(_) | PacketL4::Udp(_) => Some(*rng.pick(&ports)),
+        _ => None,
+    };
+    let icmp_code = match l4 {
+        PacketL4::Icmp(_) => Some(*rng.pick(&[0u8, 1])),
+        _ => None,
+    };
     let as_of = Date::parse(AS_OF).unwrap().days_since_epoch() * 86_400;
     let unix_time = as_of - 2 * 86_400 + rng.below(30 * 86_400) as i64;
     let iface_of = |rng: &mut Rng, a: IpAddr| -> Option<String> {
@@ -401,6 +461,8 @@ pub fn random_packet(
         src,
         dst,
         l4,
+        sport,
+        icmp_code,
         iif,
         oif,
         unix_time,
@@ -448,11 +510,21 @@ fn ref_service(model: &Model, written: &[Vec<Vec<PortRange>>], c: &Conduit, pkt:
             .zip(&written[s.value.0 as usize])
             .any(|(m, ports)| match (m.proto, pkt.l4) {
                 // The ports as written: any entry holds the port.
+                // The source port must be one of `from PORTS`, if given.
                 (Proto::Tcp, PacketL4::Tcp(p)) | (Proto::Udp, PacketL4::Udp(p)) => {
                     ports.iter().any(|r| r.lo <= p && p <= r.hi)
+                        && (m.sports.is_empty()
+                            || pkt
+                                .sport
+                                .is_some_and(|s| m.sports.iter().any(|r| r.lo <= s && s <= r.hi)))
                 }
-                // `icmp N` names an ICMPv4 type; plain `icmp` is ICMP or ICMPv6.
-                (Proto::Icmp, PacketL4::Icmp(t)) => m.icmp_type.is_none_or(|want| v4 && want == t),
+                // `icmp` is ICMPv4 only, `icmpv6` ICMPv6 only; type and
+                // code exact where given.
+                (Proto::Icmp | Proto::Icmp6, PacketL4::Icmp(t)) => {
+                    (m.proto == Proto::Icmp) == v4
+                        && m.icmp_type.is_none_or(|want| want == t)
+                        && m.icmp_code.is_none_or(|want| pkt.icmp_code == Some(want))
+                }
                 (Proto::Other(n), PacketL4::Proto(k)) => n == k,
                 (Proto::Other(6), PacketL4::Tcp(_)) | (Proto::Other(17), PacketL4::Udp(_)) => true,
                 (Proto::Other(1), PacketL4::Icmp(_)) => v4,

@@ -77,6 +77,8 @@ fn random_packet(rng: &mut Rng) -> Packet {
         src,
         dst,
         l4,
+        sport: None,
+        icmp_code: None,
         iif: None,
         oif: None,
         unix_time,

@@ -92,6 +92,7 @@ fn srx_verdict(srx: &Srx, model: &Model, pkt: &Packet) -> (bool, bool) {
             pkt.src,
             pkt.dst,
             pkt.l4,
+            (pkt.sport, pkt.icmp_code),
             pkt.unix_time,
         )
         .expect("the final policy matches everything");
@@ -145,6 +146,8 @@ fn pkt(src: &str, dst: &str, l4: PacketL4, t: i64) -> Packet {
         src: src.parse().unwrap(),
         dst: dst.parse().unwrap(),
         l4,
+        sport: None,
+        icmp_code: None,
         iif: None,
         oif: None,
         unix_time: t,
@@ -379,6 +382,7 @@ fn pan_verdict(pan: &Pan, model: &Model, pkt: &Packet) -> (bool, bool) {
             pkt.src,
             pkt.dst,
             pkt.l4,
+            (pkt.sport, pkt.icmp_code),
             pkt.unix_time,
         )
         .expect("the final rule matches everything");
@@ -495,7 +499,7 @@ fn panos_names_fit_the_device() {
     let text = format!(
         "zone {long} {{\n purdue 3\n network 10.1.0.0/24\n}}\nzone b {{\n purdue 2\n network 10.2.0.0/24\n network 2001:db8:2::/48\n}}\n\
          zone c {{\n purdue 3\n network 10.3.0.0/24\n network 2001:db8:3::/48\n}}\n\
-         conduit x {{\n {long} -> b\n allow tcp 22, icmp 8, proto 47\n}}\nconduit y {{\n c -> b\n allow tcp 8000-8010, udp 2222, icmp\n}}\n"
+         conduit x {{\n {long} -> b\n allow tcp 22, icmp 8, proto 47\n}}\nconduit y {{\n c -> b\n allow tcp 8000-8010, udp 2222, icmp, icmpv6\n}}\n"
     );
     let model = policy(&text);
     // Zones sorted by name: b, c, then the long one; bound to interfaces,
@@ -793,6 +797,8 @@ fn random_service(rng: &mut Rng, i: usize) -> Service {
         proto,
         ports,
         icmp_type,
+        icmp_code: None,
+        sports: vec![],
     };
     let pools = [
         m(Proto::Tcp, vec![PortRange::single(443)], None),
@@ -809,16 +815,19 @@ fn random_service(rng: &mut Rng, i: usize) -> Service {
         m(Proto::Other(6), vec![], None),
     ];
     let n = 1 + rng.below(2) as usize;
+    let matches: Vec<ServiceMatch> = (0..n).map(|_| rng.pick(&pools).clone()).collect();
     Service {
         name: format!("svc{i}"),
         span: Span::default(),
         builtin: false,
         inline: false,
-        matches: (0..n).map(|_| rng.pick(&pools).clone()).collect(),
+        own: matches.clone(),
+        matches,
         authenticated: false,
         encrypted: false,
         tags: BTreeSet::new(),
         description: None,
+        includes: vec![],
     }
 }
 
@@ -1031,6 +1040,8 @@ pub fn random_packet(
         src,
         dst,
         l4,
+        sport: None,
+        icmp_code: None,
         iif,
         oif,
         unix_time,
@@ -1206,6 +1217,8 @@ fn rule_packet(rng: &mut Rng, plan: &Plan) -> Packet {
         src: from_int(rule.family, first(&rule.src)),
         dst: from_int(rule.family, first(&rule.dst)),
         l4,
+        sport: None,
+        icmp_code: None,
         iif: None,
         oif: None,
         unix_time: as_of + rng.below(28 * 86_400) as i64,

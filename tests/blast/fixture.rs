@@ -112,6 +112,8 @@ impl Builder {
             encrypted: enc,
             tags: tags.iter().copied().collect(),
             description: None,
+            includes: Vec::new(),
+            own: Vec::new(),
         });
         self
     }

@@ -203,14 +203,32 @@ fn l4(m: &ServiceMatch) -> (String, Ranges) {
                 .collect(),
         )
     };
+    let from = if m.sports.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = m.sports.iter().map(ToString::to_string).collect();
+        format!(" from {}", list.join(","))
+    };
     match m.proto {
-        Proto::Tcp => ("tcp".to_string(), ports()),
-        Proto::Udp => ("udp".to_string(), ports()),
-        Proto::Icmp => {
-            let t = m
-                .icmp_type
-                .map_or((0, 255), |t| (u32::from(t), u32::from(t)));
-            ("icmp".to_string(), vec![t])
+        Proto::Tcp => (format!("tcp{from}"), ports()),
+        Proto::Udp => (format!("udp{from}"), ports()),
+        Proto::Icmp | Proto::Icmp6 => {
+            let word = if m.proto == Proto::Icmp {
+                "icmp"
+            } else {
+                "icmpv6"
+            };
+            // A type and code are one number (type * 256 + code), so that
+            // `icmp 3 code 4` is a part of `icmp 3`, which is a part of `icmp`.
+            let t = match (m.icmp_type, m.icmp_code) {
+                (None, _) => (0, 0xffff),
+                (Some(t), None) => (u32::from(t) << 8, (u32::from(t) << 8) | 0xff),
+                (Some(t), Some(c)) => (
+                    (u32::from(t) << 8) | u32::from(c),
+                    (u32::from(t) << 8) | u32::from(c),
+                ),
+            };
+            (word.to_string(), vec![t])
         }
         Proto::Other(n) => (format!("proto {n}"), vec![(0, 0)]),
     }

@@ -218,12 +218,28 @@ impl Resolver {
         while let Some(arg) = args.get(i) {
             let text = arg.text();
             i += 1;
-            if matches!(arg, Arg::Word(_)) && matches!(text, "tcp" | "udp" | "icmp" | "proto") {
+            if matches!(arg, Arg::Word(_))
+                && matches!(text, "tcp" | "udp" | "icmp" | "icmpv6" | "proto")
+            {
                 let mut group: Vec<&Arg> = Vec::new();
                 while let Some(next) = args.get(i) {
+                    let digits = |a: &Arg| a.text().chars().all(|ch| ch.is_ascii_digit());
+                    let follows = args.get(i + 1).copied();
                     let takes = match text {
-                        "tcp" | "udp" => values::looks_like_port(next.text()),
-                        _ => group.is_empty() && next.text().chars().all(|ch| ch.is_ascii_digit()),
+                        // `udp 47808 from 47808`: `from` only before a port.
+                        "tcp" | "udp" => {
+                            values::looks_like_port(next.text())
+                                || (next.text() == "from"
+                                    && follows.is_some_and(|f| values::looks_like_port(f.text())))
+                        }
+                        // `icmp 3 code 4`: `code` only after the type.
+                        "icmp" | "icmpv6" => match group.len() {
+                            0 => digits(next),
+                            1 => next.text() == "code" && follows.is_some_and(digits),
+                            2 => true,
+                            _ => false,
+                        },
+                        _ => group.is_empty() && digits(next),
                     };
                     if !takes {
                         break;

@@ -75,6 +75,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         .enumerate()
         .map(|(i, s)| (s.name.clone(), ServiceId(i as u32)))
         .collect();
+    r.resolve_includes(&mut model);
     model.conduits = conduits
         .values()
         .map(|d| r.conduit(d, &mut model))
@@ -99,6 +100,9 @@ struct Resolver {
     /// Per zone, the indices of its assets sorted by name, so that a
     /// `zone.asset` endpoint is a binary search rather than a scan.
     asset_order: Vec<Vec<u32>>,
+    /// The `include` lines of each named service in id order, as
+    /// written: resolved once every service has its id.
+    pending_includes: Vec<Vec<(String, Span)>>,
 }
 
 impl Resolver {

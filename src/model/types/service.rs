@@ -1,5 +1,6 @@
 //! Services: protocol and port matches with their security facts.
 
+use crate::model::ServiceId;
 use crate::source::Span;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -9,8 +10,10 @@ use std::fmt;
 pub enum Proto {
     Tcp,
     Udp,
-    /// ICMP (v4) and ICMPv6, optionally one type.
+    /// ICMP for IPv4 (`icmp`, optionally one type and code).
     Icmp,
+    /// ICMPv6 (`icmpv6`, optionally one type and code).
+    Icmp6,
     /// Any other IP protocol by number.
     Other(u8),
 }
@@ -103,8 +106,24 @@ pub struct ServiceMatch {
     pub proto: Proto,
     /// Destination ports for tcp/udp (never empty for them); empty otherwise.
     pub ports: Vec<PortRange>,
-    /// ICMP type, for `icmp N`.
+    /// ICMP or ICMPv6 type, for `icmp N` / `icmpv6 N`.
     pub icmp_type: Option<u8>,
+    /// ICMP or ICMPv6 code, for `icmp N code C` (only with a type).
+    pub icmp_code: Option<u8>,
+    /// Source ports for tcp/udp (`udp 47808 from 47808`), in normal form;
+    /// empty means any source port.
+    pub sports: Vec<PortRange>,
+}
+
+/// ICMP error messages: they report on another packet and never start a
+/// connection (RFC 792 / RFC 4443), so conntrack sees them as `related` to
+/// the connection they report on, never as `new`.
+pub fn is_icmp_error(proto: Proto, icmp_type: u8) -> bool {
+    match proto {
+        Proto::Icmp => matches!(icmp_type, 3 | 4 | 5 | 11 | 12),
+        Proto::Icmp6 => matches!(icmp_type, 1..=4),
+        _ => false,
+    }
 }
 
 /// Classification of a service, for rules and blast radius.
@@ -164,6 +183,14 @@ pub struct Service {
     pub encrypted: bool,
     pub tags: BTreeSet<Tag>,
     pub description: Option<String>,
+    /// The services a bundle includes (`include kerberos, ldap`), as
+    /// written, sorted by id; empty for a plain service. `matches`,
+    /// `authenticated`, `encrypted` and `tags` already hold the combined
+    /// facts of the bundle and every member.
+    pub includes: Vec<crate::model::Spanned<ServiceId>>,
+    /// The lines written in the service itself (a bundle's own lines);
+    /// equal to `matches` for a plain service.
+    pub own: Vec<ServiceMatch>,
 }
 
 impl Service {

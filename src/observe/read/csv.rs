@@ -75,6 +75,7 @@ impl CsvReader {
             src: addr(get(1)?, "source")?,
             dst: addr(get(2)?, "destination")?,
             l4: transport(get(3)?, (!port.is_empty()).then_some(port))?,
+            sport: None,
         })
     }
 }

@@ -44,6 +44,7 @@ impl KernelReader {
                 src,
                 dst,
                 l4,
+                sport: None,
             })),
             Ok(None) => Line::Skip,
             Err(m) => Line::Bad(m),

@@ -157,11 +157,18 @@ impl ZeekReader {
             resp_p
         };
         let port = (port != self.unset).then_some(port);
+        // Zeek logs the ICMP type as `orig_p` and the code as `resp_p`.
+        let other = if proto.eq_ignore_ascii_case("icmp") {
+            resp_p
+        } else {
+            orig_p
+        };
         Ok(Conn {
             ts,
             src: addr(orig_h, "originator")?,
             dst: addr(resp_h, "responder")?,
             l4: transport(proto, port)?,
+            sport: other.parse::<u16>().ok(),
         })
     }
 }

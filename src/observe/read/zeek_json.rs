@@ -71,11 +71,17 @@ fn record(text: &str) -> Result<Conn, String> {
     } else {
         r.resp_p.or(id.resp_p)
     };
+    let other = if is_icmp {
+        r.resp_p.or(id.resp_p)
+    } else {
+        r.orig_p.or(id.orig_p)
+    };
     let port = port.map(|p| p.to_string());
     Ok(Conn {
         ts,
         src: addr(&orig_h, "originator")?,
         dst: addr(&resp_h, "responder")?,
         l4: transport(&proto, port.as_deref())?,
+        sport: other.and_then(|p| u16::try_from(p).ok()),
     })
 }

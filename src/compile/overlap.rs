@@ -67,28 +67,53 @@ fn expiring_soon(model: &Model, as_of: Date, warning_days: u32) -> Vec<Diagnosti
 
 /// The packets a layer-4 match stands for, with the aliases of the
 /// evaluator resolved (`proto 6` is all of TCP, `proto 1` all of ICMP on
-/// IPv4, `proto 58` on IPv6).
+/// IPv4, `proto 58` on IPv6). TCP and UDP hold destination and source
+/// ports (every source port when a rule names none), ICMP a type and a
+/// code (`None`: every), so that a rule restricted to a source port or a
+/// code never holds one without that restriction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Space {
     All,
-    Tcp(Vec<PortRange>),
-    Udp(Vec<PortRange>),
-    Icmp(Option<u8>),
+    Tcp(Vec<PortRange>, Vec<PortRange>),
+    Udp(Vec<PortRange>, Vec<PortRange>),
+    Icmp(Option<u8>, Option<u8>),
     Proto(u8),
 }
 
+#[cfg(test)]
 fn space(l4: &L4, family: Family) -> Space {
+    rule_space(l4, family, &[], None)
+}
+
+fn rule_space(l4: &L4, family: Family, sports: &[PortRange], code: Option<u8>) -> Space {
     let every = || vec![PortRange { lo: 0, hi: 65_535 }];
+    let from = || {
+        if sports.is_empty() {
+            every()
+        } else {
+            crate::model::normalise_ports(sports)
+        }
+    };
     match (l4, family) {
         (L4::Any, _) => Space::All,
-        (L4::Tcp(p), _) => Space::Tcp(crate::model::normalise_ports(p)),
-        (L4::Udp(p), _) => Space::Udp(crate::model::normalise_ports(p)),
-        (L4::Icmp(t), _) => Space::Icmp(*t),
-        (L4::Proto(6), _) => Space::Tcp(every()),
-        (L4::Proto(17), _) => Space::Udp(every()),
-        (L4::Proto(1), Family::V4) | (L4::Proto(58), Family::V6) => Space::Icmp(None),
+        (L4::Tcp(p), _) => Space::Tcp(crate::model::normalise_ports(p), from()),
+        (L4::Udp(p), _) => Space::Udp(crate::model::normalise_ports(p), from()),
+        (L4::Icmp(t), _) => Space::Icmp(*t, t.and(code)),
+        (L4::Proto(6), _) => Space::Tcp(every(), every()),
+        (L4::Proto(17), _) => Space::Udp(every(), every()),
+        (L4::Proto(1), Family::V4) | (L4::Proto(58), Family::V6) => Space::Icmp(None, None),
         (L4::Proto(n), _) => Space::Proto(*n),
     }
+}
+
+/// Two optional values (`None`: every) share one.
+fn same_or_any(a: Option<u8>, b: Option<u8>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
+/// Every value of `b` is one of `a`.
+fn any_holds(a: Option<u8>, b: Option<u8>) -> bool {
+    a.is_none() || a == b
 }
 
 fn ports_meet(a: &[PortRange], b: &[PortRange]) -> bool {
@@ -106,8 +131,10 @@ impl Space {
     fn meets(&self, other: &Space) -> bool {
         match (self, other) {
             (Space::All, _) | (_, Space::All) => true,
-            (Space::Tcp(a), Space::Tcp(b)) | (Space::Udp(a), Space::Udp(b)) => ports_meet(a, b),
-            (Space::Icmp(a), Space::Icmp(b)) => a.is_none() || b.is_none() || a == b,
+            (Space::Tcp(a, x), Space::Tcp(b, y)) | (Space::Udp(a, x), Space::Udp(b, y)) => {
+                ports_meet(a, b) && ports_meet(x, y)
+            }
+            (Space::Icmp(a, x), Space::Icmp(b, y)) => same_or_any(*a, *b) && same_or_any(*x, *y),
             (Space::Proto(a), Space::Proto(b)) => a == b,
             _ => false,
         }
@@ -118,9 +145,10 @@ impl Space {
         match (self, other) {
             (Space::All, _) => true,
             (_, Space::All) => false,
-            (Space::Tcp(a), Space::Tcp(b)) | (Space::Udp(a), Space::Udp(b)) => ports_within(b, a),
-            (Space::Icmp(None), Space::Icmp(_)) => true,
-            (Space::Icmp(a), Space::Icmp(b)) => a == b,
+            (Space::Tcp(a, x), Space::Tcp(b, y)) | (Space::Udp(a, x), Space::Udp(b, y)) => {
+                ports_within(b, a) && ports_within(y, x)
+            }
+            (Space::Icmp(a, x), Space::Icmp(b, y)) => any_holds(*a, *b) && any_holds(*x, *y),
             (Space::Proto(a), Space::Proto(b)) => a == b,
             _ => false,
         }
@@ -185,7 +213,7 @@ fn overlaps(model: &Model, plan: &Plan) -> Vec<Diagnostic> {
                 rule,
                 src,
                 dst,
-                space: space(&rule.l4, rule.family),
+                space: rule_space(&rule.l4, rule.family, &rule.sports, rule.icmp_code),
             });
         }
     }
@@ -411,5 +439,16 @@ mod tests {
         assert!(s(L4::Icmp(None)).meets(&s(L4::Icmp(Some(8)))));
         assert!(!s(L4::Proto(47)).meets(&s(L4::Tcp(vec![PortRange::single(22)]))));
         assert!(!space(&L4::Proto(1), Family::V6).meets(&space(&L4::Icmp(None), Family::V6)));
+        // A source-port or code restriction is a part, never the whole.
+        let udp = L4::Udp(vec![PortRange::single(47808)]);
+        let from = rule_space(&udp, Family::V4, &[PortRange::single(47808)], None);
+        assert!(s(udp.clone()).holds(&from));
+        assert!(!from.holds(&s(udp.clone())));
+        assert!(from.meets(&s(udp.clone())));
+        let other = rule_space(&udp, Family::V4, &[PortRange::single(1)], None);
+        assert!(!from.meets(&other));
+        let code = rule_space(&L4::Icmp(Some(3)), Family::V4, &[], Some(4));
+        assert!(s(L4::Icmp(Some(3))).holds(&code));
+        assert!(!code.holds(&s(L4::Icmp(Some(3)))));
     }
 }

@@ -53,7 +53,11 @@ pub struct ExportService {
     pub name: String,
     pub builtin: bool,
     pub inline: bool,
-    /// `tcp 502`, `udp 1740-1743,2455`, `icmp 8`, `proto 47`.
+    /// The services a bundle includes (absent for a plain service).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+    /// `tcp 502`, `udp 47808 from 47808`, `icmp 3 code 4`, `icmpv6 128`,
+    /// `proto 47`; a bundle's combined lines.
     pub matches: Vec<String>,
     pub authenticated: bool,
     pub encrypted: bool,
@@ -124,14 +128,20 @@ pub fn match_text(m: &ServiceMatch) -> String {
     }
 }
 
-/// The export form. Built-in services appear only when a conduit uses them,
-/// unless `all_services` is set.
+/// The export form. Built-in services appear only when a conduit uses them
+/// (directly or as a member of a bundle it uses), unless `all_services` is set.
 pub fn export(model: &Model, all_services: bool) -> ExportModel {
-    let used: BTreeSet<ServiceId> = model
+    let mut used: BTreeSet<ServiceId> = BTreeSet::new();
+    let mut todo: Vec<ServiceId> = model
         .conduits
         .iter()
         .flat_map(|c| c.services.iter().map(|s| s.value))
         .collect();
+    while let Some(id) = todo.pop() {
+        if used.insert(id) {
+            todo.extend(model.service(id).includes.iter().map(|m| m.value));
+        }
+    }
     ExportModel {
         version: 1,
         zones: model.zones.iter().map(|z| zone(model, z)).collect(),
@@ -140,7 +150,7 @@ pub fn export(model: &Model, all_services: bool) -> ExportModel {
             .iter()
             .enumerate()
             .filter(|(i, s)| all_services || !s.builtin || used.contains(&ServiceId(*i as u32)))
-            .map(|(_, s)| service(s))
+            .map(|(_, s)| service(model, s))
             .collect(),
         conduits: model.conduits.iter().map(|c| conduit(model, c)).collect(),
         waivers: model.waivers.iter().map(|w| waiver(model, w)).collect(),
@@ -192,11 +202,16 @@ fn asset(a: &Asset) -> ExportAsset {
     }
 }
 
-fn service(s: &Service) -> ExportService {
+fn service(model: &Model, s: &Service) -> ExportService {
     ExportService {
         name: s.name.clone(),
         builtin: s.builtin,
         inline: s.inline,
+        includes: s
+            .includes
+            .iter()
+            .map(|m| model.service(m.value).name.clone())
+            .collect(),
         matches: s.matches.iter().map(match_text).collect(),
         authenticated: s.authenticated,
         encrypted: s.encrypted,

@@ -85,10 +85,10 @@ fn listen() {
 /// A zone in the lab: bridge (interface) name in the router, gateway
 /// address with prefix, host addresses.
 pub(crate) struct ZoneSpec {
-    bridge: &'static str,
-    gateway: &'static str,
-    prefix: u8,
-    hosts: &'static [&'static str],
+    pub(crate) bridge: &'static str,
+    pub(crate) gateway: &'static str,
+    pub(crate) prefix: u8,
+    pub(crate) hosts: &'static [&'static str],
 }
 
 pub(crate) const RIVERSIDE: &[ZoneSpec] = &[
@@ -138,7 +138,7 @@ pub(crate) const RIVERSIDE: &[ZoneSpec] = &[
 
 /// Namespaces of one test; removed on drop.
 pub(crate) struct Lab {
-    router: String,
+    pub(crate) router: String,
     /// host address → namespace.
     pub(crate) hosts: BTreeMap<String, String>,
     namespaces: Vec<String>,

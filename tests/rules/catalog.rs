@@ -95,3 +95,80 @@ fn every_entry_has_ports_facts_and_a_described_source() {
         assert!(d.len() >= 10, "{} has no description", s.name);
     }
 }
+
+/// The Active Directory client bundle: the ports of Microsoft's "Service
+/// overview and network port requirements for Windows" that a domain
+/// member opens to a domain controller, as members of the catalog, and
+/// facts no stronger than its weakest member's.
+#[test]
+fn ad_client_is_a_bundle_of_its_protocols() {
+    let m = catalog();
+    let (id, ad) = get(&m, "ad-client");
+    let members: Vec<&str> = ad
+        .includes
+        .iter()
+        .map(|i| m.service(i.value).name.as_str())
+        .collect();
+    for name in [
+        "dns",
+        "kerberos",
+        "kpasswd",
+        "ldap",
+        "ldap-gc",
+        "ldap-gc-ssl",
+        "ldaps",
+        "msrpc",
+        "msrpc-dynamic",
+        "ntp",
+        "smb",
+    ] {
+        assert!(members.contains(&name), "ad-client lacks {name}");
+    }
+    let has = |p: &str, port: u16| {
+        ports(ad)
+            .iter()
+            .any(|(q, lo, hi)| q == p && *lo <= port && port <= *hi)
+    };
+    for port in [53, 88, 135, 389, 445, 464, 636, 3268, 3269, 49152, 65535] {
+        assert!(has("tcp", port), "tcp {port}");
+    }
+    for port in [53, 88, 123, 389, 464] {
+        assert!(has("udp", port), "udp {port}");
+    }
+    // DNS, NTP and the endpoint mapper are not authenticated: neither is the bundle.
+    assert!(!ad.authenticated && !ad.encrypted);
+    assert!(ad.has(Tag::Pivot));
+    let caps = service_caps(&m, id);
+    assert!(caps.pivot && caps.write && !caps.unknown);
+    let ping = get(&m, "ping").1;
+    assert_eq!(ping.matches.len(), 2);
+    assert!(ping
+        .description
+        .as_deref()
+        .unwrap_or("")
+        .contains("RFC 4443"));
+}
+
+/// A bundle is judged as its members: one that includes a wide user
+/// service is as capable as that service, one that includes a wide
+/// built-in is as capable as the built-in, not as an unknown range.
+#[test]
+fn bundles_are_judged_as_their_members() {
+    let loaded = conduit::load::load_str(
+        "b.zc",
+        "service wide { tcp 1-65535 }\n\
+         service with-wide { include wide, ntp }\n\
+         service with-rpc { include msrpc-dynamic }\n\
+         service site-auth { include kerberos, ldaps\n tcp 9389\n authenticated true\n encrypted true }\n",
+    );
+    assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    let m = loaded.model;
+    let caps = |n: &str| service_caps(&m, get(&m, n).0);
+    assert_eq!(caps("with-wide"), caps("wide"));
+    assert!(caps("with-wide").unknown);
+    assert_eq!(caps("with-rpc"), caps("msrpc-dynamic"));
+    assert!(!caps("with-rpc").unknown);
+    let auth = get(&m, "site-auth").1;
+    assert!(auth.authenticated && auth.encrypted);
+    assert_eq!(ports(auth).len(), 4);
+}

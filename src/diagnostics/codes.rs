@@ -32,6 +32,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0211", "conduit allows no service"),
     ("E0212", "invalid safety-zone link (`bpcs`)"),
     ("E0213", "waiver names an unknown rule"),
+    ("E0218", "group contains itself (a cycle of nested groups)"),
+    ("E0219", "group has the name of a zone"),
+    ("E0220", "group has no members"),
+    ("E0221", "conduit joins a zone to itself through a group"),
     ("E0301", "invalid network (CIDR)"),
     ("E0302", "invalid IP address"),
     ("E0303", "invalid port or port range"),
@@ -92,6 +96,7 @@ pub const CODES: &[(&str, &str)] = &[
         "W0007",
         "conduit is redundant: another conduit allows all of its traffic",
     ),
+    ("W0010", "endpoint listed twice in one group"),
     ("O0001", "malformed flow-log line: skipped and counted"),
     (
         "I0001",

@@ -8,6 +8,7 @@
 //! import: [services-local.zc]
 //! zones:     { NAME: { ATTRIBUTE: VALUE, networks: [..], assets: { NAME: { address: .., ATTRIBUTE: .. } } } }
 //! services:  { NAME: { tcp: [502], authenticated: false, tags: [write] } }
+//! groups:    { NAME: [zone.asset, zone, other-group] }
 //! conduits:  { NAME: { from: [..], to: [..], bidirectional: false, allow: [..], ATTRIBUTE: VALUE } }
 //! waivers:   [ { rule: PRO-003, conduit: NAME, kind: .., ... } ]
 //! ```
@@ -226,7 +227,7 @@ impl Converter {
         let mut items = Vec::new();
         for (key, value) in self.map(
             root,
-            "a map with `zones`, `services`, `conduits`, `waivers`, `import`",
+            "a map with `zones`, `groups`, `services`, `conduits`, `waivers`, `import`",
         ) {
             let kspan = self.span(key);
             match key.value.as_str() {
@@ -239,11 +240,12 @@ impl Converter {
                 "zones" => self.decls(value, "zone", &mut items),
                 "services" => self.decls(value, "service", &mut items),
                 "conduits" => self.decls(value, "conduit", &mut items),
+                "groups" => self.groups(value, &mut items),
                 "waivers" => self.waivers(value, &mut items),
                 other => self.diags.push(
                     Diagnostic::error("E0104", format!("unknown top-level key `{other}`"))
                         .at(kspan, "not a section")
-                        .with_help("a YAML policy has `import`, `zones`, `services`, `conduits` and `waivers`"),
+                        .with_help("a YAML policy has `import`, `zones`, `groups`, `services`, `conduits` and `waivers`"),
                 ),
             }
         }
@@ -261,6 +263,30 @@ impl Converter {
             }];
             let span = nspan.to(block.span);
             items.push(self.item(self.word(kind, nspan), args, Some(block), span));
+        }
+    }
+
+    /// `groups: { NAME: [member, ...] }`: one `group` statement per entry,
+    /// one member per line of its block.
+    fn groups(&mut self, node: &Located<Node>, items: &mut Vec<Item>) {
+        for (name, body) in self.map(node, "a map of group names") {
+            let nspan = self.span(name);
+            let members = self
+                .scalars(body)
+                .into_iter()
+                .map(|(m, s)| self.item(self.word(&m, s), Vec::new(), None, s))
+                .collect();
+            let block = Block {
+                items: members,
+                trailing: Vec::new(),
+                span: self.span(body),
+            };
+            let args = vec![ArgSep {
+                arg: Arg::Word(self.word(&name.value, nspan)),
+                comma_after: false,
+            }];
+            let span = nspan.to(block.span);
+            items.push(self.item(self.word("group", nspan), args, Some(block), span));
         }
     }
 

@@ -7,6 +7,7 @@
 //! outside their zone, shared addresses) run last, in [`super::integrity`].
 
 mod conduit;
+mod group;
 mod service;
 mod waiver;
 mod zone;
@@ -36,7 +37,7 @@ struct Decl<'a> {
     builtin: bool,
 }
 
-const TOP: &[&str] = &["import", "zone", "service", "conduit", "waive"];
+const TOP: &[&str] = &["import", "zone", "service", "conduit", "waive", "group"];
 
 /// Resolves parsed files into a model.
 pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
@@ -44,6 +45,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
     let mut zones: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut services: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut conduits: BTreeMap<String, Decl<'_>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut waivers: Vec<&Item> = Vec::new();
     for input in inputs {
         for item in &input.doc.items {
@@ -53,6 +55,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
                 &mut zones,
                 &mut services,
                 &mut conduits,
+                &mut groups,
                 &mut waivers,
             );
         }
@@ -75,9 +78,11 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         .enumerate()
         .map(|(i, s)| (s.name.clone(), ServiceId(i as u32)))
         .collect();
+    r.groups(&groups, &mut model);
     model.conduits = conduits
         .values()
-        .map(|d| r.conduit(d, &mut model))
+        .enumerate()
+        .map(|(i, d)| r.conduit(d, ConduitId(i as u32), &mut model))
         .collect();
     service::canonical_inline_order(&mut model);
     model.waivers = waivers.iter().filter_map(|w| r.waiver(w, &model)).collect();
@@ -99,6 +104,8 @@ struct Resolver {
     /// Per zone, the indices of its assets sorted by name, so that a
     /// `zone.asset` endpoint is a binary search rather than a scan.
     asset_order: Vec<Vec<u32>>,
+    /// Group name → index in `Model::groups` (groups named like a zone left out).
+    group_ids: BTreeMap<String, usize>,
 }
 
 impl Resolver {
@@ -114,6 +121,7 @@ impl Resolver {
         zones: &mut BTreeMap<String, Decl<'a>>,
         services: &mut BTreeMap<String, Decl<'a>>,
         conduits: &mut BTreeMap<String, Decl<'a>>,
+        groups: &mut BTreeMap<String, Decl<'a>>,
         waivers: &mut Vec<&'a Item>,
     ) {
         let Some(key) = item.key() else {
@@ -138,13 +146,14 @@ impl Resolver {
                 }
             }
             "waive" => waivers.push(item),
-            "zone" | "service" | "conduit" => {
+            "zone" | "service" | "conduit" | "group" => {
                 let Some(name) = self.decl_name(item, kind) else {
                     return;
                 };
                 let table = match kind {
                     "zone" => zones,
                     "service" => services,
+                    "group" => groups,
                     _ => conduits,
                 };
                 if let Some(first) = table.get(&name.text) {
@@ -163,7 +172,7 @@ impl Resolver {
             _ => {
                 let help = match suggest(kind, TOP.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "a policy file holds `import`, `zone`, `service`, `conduit` and `waive` statements".to_string(),
+                    None => "a policy file holds `import`, `zone`, `group`, `service`, `conduit` and `waive` statements".to_string(),
                 };
                 self.push(
                     Diagnostic::error("E0104", format!("unknown statement `{kind}`"))

@@ -60,6 +60,8 @@ pub struct Model {
     pub conduits: Vec<Conduit>,
     /// In source order.
     pub waivers: Vec<Waiver>,
+    /// Endpoint groups, sorted by name.
+    pub groups: Vec<Group>,
 }
 
 impl Model {
@@ -111,6 +113,21 @@ impl Model {
             .iter()
             .position(|s| s.name == name)
             .map(|i| ServiceId(i as u32))
+    }
+
+    pub fn group_by_name(&self, name: &str) -> Option<&Group> {
+        self.groups
+            .binary_search_by(|g| g.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.groups.get(i))
+    }
+
+    /// The group that put `ep` into conduit `c`, when the flow line named
+    /// a group there rather than the endpoint itself.
+    pub fn group_of(&self, c: ConduitId, ep: &Endpoint) -> Option<&Group> {
+        self.groups
+            .iter()
+            .find(|g| g.uses.iter().any(|u| u.conduit == c && u.span == ep.span))
     }
 
     /// `zone` or `zone.asset` for an endpoint.

@@ -36,6 +36,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0219", "group has the name of a zone"),
     ("E0220", "group has no members"),
     ("E0221", "conduit joins a zone to itself through a group"),
+    ("E0222", "multi-homed asset has two addresses in one zone"),
     ("E0301", "invalid network (CIDR)"),
     ("E0302", "invalid IP address"),
     ("E0303", "invalid port or port range"),

@@ -15,6 +15,19 @@ pub struct ExportModel {
     /// Endpoint groups (left out when the policy declares none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<ExportGroup>,
+    /// Multi-homed assets (left out when there are none); each leg is
+    /// also an asset of its zone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<ExportHost>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportHost {
+    pub name: String,
+    /// `zone.asset` of each leg, by zone.
+    pub legs: Vec<String>,
+    pub addresses: Vec<String>,
+    pub boundary_device: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -161,6 +174,24 @@ pub fn export(model: &Model, all_services: bool) -> ExportModel {
                 name: g.name.clone(),
                 members: g.members.iter().map(|m| m.value.clone()).collect(),
                 endpoints: endpoint_names(model, &g.endpoints),
+            })
+            .collect(),
+        hosts: model
+            .hosts
+            .iter()
+            .map(|h| ExportHost {
+                name: h.name.clone(),
+                legs: h
+                    .legs
+                    .iter()
+                    .map(|l| format!("{}.{}", model.zone(l.zone).name, h.name))
+                    .collect(),
+                addresses: h
+                    .legs
+                    .iter()
+                    .map(|l| model.asset(*l).address.value.to_string())
+                    .collect(),
+                boundary_device: h.boundary,
             })
             .collect(),
     }

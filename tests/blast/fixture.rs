@@ -163,6 +163,7 @@ impl Builder {
             conduits: Vec::new(),
             waivers: Vec::new(),
             groups: Vec::new(),
+            hosts: Vec::new(),
         };
         let conduits = self.conduits.iter().map(|s| resolve(&m, s)).collect();
         m.conduits = conduits;

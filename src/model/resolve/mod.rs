@@ -8,6 +8,7 @@
 
 mod conduit;
 mod group;
+mod host;
 mod service;
 mod waiver;
 mod zone;
@@ -37,7 +38,9 @@ struct Decl<'a> {
     builtin: bool,
 }
 
-const TOP: &[&str] = &["import", "zone", "service", "conduit", "waive", "group"];
+const TOP: &[&str] = &[
+    "import", "zone", "service", "conduit", "waive", "group", "asset",
+];
 
 /// Resolves parsed files into a model.
 pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
@@ -46,6 +49,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
     let mut services: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut conduits: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut groups: BTreeMap<String, Decl<'_>> = BTreeMap::new();
+    let mut hosts: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut waivers: Vec<&Item> = Vec::new();
     for input in inputs {
         for item in &input.doc.items {
@@ -56,6 +60,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
                 &mut services,
                 &mut conduits,
                 &mut groups,
+                &mut hosts,
                 &mut waivers,
             );
         }
@@ -69,6 +74,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         zones: zones.values().map(|d| r.zone(d)).collect(),
         ..Model::default()
     };
+    r.hosts(&hosts, &zones, &mut model);
     r.asset_order = model.zones.iter().map(assets_by_name).collect();
     r.resolve_bpcs(&zones, &mut model);
     model.services = services.values().map(|d| r.service(d)).collect();
@@ -106,6 +112,10 @@ struct Resolver {
     asset_order: Vec<Vec<u32>>,
     /// Group name → index in `Model::groups` (groups named like a zone left out).
     group_ids: BTreeMap<String, usize>,
+    /// In-zone assets with `address … in ZONE` legs: (item span, the asset).
+    pending_legs: Vec<(Span, AssetId)>,
+    /// Blocks of assets declared `boundary-device true`.
+    boundary_blocks: BTreeSet<Span>,
 }
 
 impl Resolver {
@@ -122,6 +132,7 @@ impl Resolver {
         services: &mut BTreeMap<String, Decl<'a>>,
         conduits: &mut BTreeMap<String, Decl<'a>>,
         groups: &mut BTreeMap<String, Decl<'a>>,
+        hosts: &mut BTreeMap<String, Decl<'a>>,
         waivers: &mut Vec<&'a Item>,
     ) {
         let Some(key) = item.key() else {
@@ -146,7 +157,7 @@ impl Resolver {
                 }
             }
             "waive" => waivers.push(item),
-            "zone" | "service" | "conduit" | "group" => {
+            "zone" | "service" | "conduit" | "group" | "asset" => {
                 let Some(name) = self.decl_name(item, kind) else {
                     return;
                 };
@@ -154,6 +165,7 @@ impl Resolver {
                     "zone" => zones,
                     "service" => services,
                     "group" => groups,
+                    "asset" => hosts,
                     _ => conduits,
                 };
                 if let Some(first) = table.get(&name.text) {
@@ -172,7 +184,7 @@ impl Resolver {
             _ => {
                 let help = match suggest(kind, TOP.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "a policy file holds `import`, `zone`, `group`, `service`, `conduit` and `waive` statements".to_string(),
+                    None => "a policy file holds `import`, `zone`, `asset`, `group`, `service`, `conduit` and `waive` statements".to_string(),
                 };
                 self.push(
                     Diagnostic::error("E0104", format!("unknown statement `{kind}`"))

@@ -31,6 +31,8 @@ mod gate;
 mod gen_plant;
 #[path = "backends/golden.rs"]
 mod golden;
+#[path = "backends/groups.rs"]
+mod groups;
 #[path = "backends/junos_reader.rs"]
 mod junos_reader;
 #[path = "backends/netns.rs"]

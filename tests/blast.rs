@@ -11,6 +11,8 @@
 mod cli;
 #[path = "blast/fixture.rs"]
 mod fixture;
+#[path = "blast/hosts.rs"]
+mod hosts;
 #[path = "blast/prop.rs"]
 mod prop;
 #[path = "blast/report.rs"]

@@ -175,6 +175,39 @@ fn riverside_checks_clean_in_both_forms() {
     assert!(m.service_by_name("mes-api").is_some());
 }
 
+/// Groups and a multi-homed asset, in `.zc` and YAML: one model.
+#[test]
+fn segments_example_checks_clean_in_both_forms() {
+    let zc = load_policy(&[PathBuf::from("examples/segments/plant.zc")]);
+    assert!(zc.diagnostics.is_empty(), "{}", render_all(&zc));
+    let yaml = load_policy(&[PathBuf::from("examples/segments-yaml/plant.yaml")]);
+    assert!(yaml.diagnostics.is_empty(), "{}", render_all(&yaml));
+    assert_eq!(export(&zc.model, true), export(&yaml.model, true));
+    let m = &zc.model;
+    let names = |eps: &[conduit::model::Endpoint]| -> Vec<String> {
+        eps.iter().map(|e| m.endpoint_name(e)).collect()
+    };
+    let history = m.conduit(m.conduit_by_name("history-read").unwrap());
+    assert_eq!(
+        names(&history.initiators),
+        ["scada-cc.hmi-1", "scada-cc.hmi-2", "scada-cc.ews"]
+    );
+    assert_eq!(names(&history.responders), ["scada-ops.historian"]);
+    assert_eq!(m.hosts.len(), 1);
+    let legs: Vec<String> = m.hosts[0]
+        .legs
+        .iter()
+        .map(|l| format!("{} {}", m.zone(l.zone).name, m.asset(*l).address.value))
+        .collect();
+    assert_eq!(legs, ["scada-cc 172.16.30.99", "scada-ops 172.16.20.10"]);
+    // Either address places a flow with its leg, and so with the host.
+    for addr in ["172.16.20.10", "172.16.30.99"] {
+        let zone = m.zone_of_addr(addr.parse().unwrap()).unwrap();
+        let leg = m.hosts[0].legs.iter().find(|l| l.zone == zone).unwrap();
+        assert_eq!(m.host_of(*leg).unwrap().name, "historian");
+    }
+}
+
 #[test]
 fn declaration_order_does_not_change_the_model() {
     let text = std::fs::read_to_string("examples/riverside/plant.zc").unwrap();
@@ -216,6 +249,7 @@ fn fmt_round_trips() {
     let mut files: Vec<PathBuf> = vec![
         "examples/riverside/plant.zc".into(),
         "examples/riverside/services-local.zc".into(),
+        "examples/segments/plant.zc".into(),
         "policies/services.zc".into(),
     ];
     files.extend(

@@ -5,7 +5,8 @@
 //! E0111), so the catalog's NET-001 and DOC-004 are not rules here. What
 //! remains is what the language still lets through: an asset declared in
 //! an `external` zone whose address the firewall will place in another
-//! zone (NET-002) — the one way an asset ends up in two zones.
+//! zone (NET-002), and a multi-homed asset (NET-003): one host with a leg
+//! in several zones, declared as such.
 
 use super::util::zone_label;
 use super::{Ctx, Hit, Subject};
@@ -50,6 +51,47 @@ pub fn net_002(ctx: &Ctx<'_>) -> Vec<Hit> {
                 );
             }
         }
+    }
+    out
+}
+
+/// NET-003: a multi-homed host that is not a declared boundary device
+/// bridges its zones past every conduit.
+pub fn net_003(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let model = ctx.model;
+    let mut out = Vec::new();
+    for host in model.hosts.iter().filter(|h| !h.boundary) {
+        let Some(first) = host.legs.first() else {
+            continue;
+        };
+        let legs: Vec<String> = host
+            .legs
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} ({})",
+                    model.zone(l.zone).name,
+                    model.asset(*l).address.value
+                )
+            })
+            .collect();
+        let mut hit = Hit::new(
+            Subject::Zone(first.zone),
+            format!(
+                "asset {} is multi-homed in zones {}: traffic between them crosses inside the host, where no conduit filters it",
+                host.name,
+                legs.join(", ")
+            ),
+            Label::new(host.span, "one host, several zones"),
+        );
+        for l in &host.legs {
+            let a = model.asset(*l);
+            hit = hit.label(Label::new(
+                a.address.span,
+                format!("leg in zone {}", model.zone(l.zone).name),
+            ));
+        }
+        out.push(hit.protects(host.legs.iter().map(|l| l.zone)));
     }
     out
 }

@@ -25,6 +25,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("DOC-002", doc::doc_002),
     ("DOC-003", doc::doc_003),
     ("NET-002", net::net_002),
+    ("NET-003", net::net_003),
     ("SEG-001", seg::seg_001),
     ("SEG-002", seg::seg_002),
     ("SEG-003", seg::seg_003),

@@ -166,7 +166,12 @@ fn text(pkt: &Packet, e: &Explanation, rule_text: Option<&str>) -> String {
             (Direction::Both, false) => "initiator to responder of a `<->` conduit",
             (Direction::Both, true) => "responder to initiator of a `<->` conduit",
         };
-        let _ = writeln!(out, "  direction  {} -> {} ({way})", r.from, r.to);
+        let side = |name: &str, group: &Option<String>| match group {
+            Some(g) => format!("{name} (group {g})"),
+            None => name.to_string(),
+        };
+        let (from, to) = (side(&r.from, &r.from_group), side(&r.to, &r.to_group));
+        let _ = writeln!(out, "  direction  {from} -> {to} ({way})");
         let window = r.window.as_deref().unwrap_or("always");
         let _ = writeln!(out, "  window     {window} (UTC)");
         match r.expires {
@@ -197,6 +202,8 @@ fn json(pkt: &Packet, e: &Explanation, rule_text: Option<&str>) -> String {
             "service": r.service,
             "from": r.from,
             "to": r.to,
+            "from_group": r.from_group,
+            "to_group": r.to_group,
             "direction": match r.direction { Direction::Forward => "->", Direction::Both => "<->" },
             "reverse": r.reverse,
             "window": r.window,

@@ -43,6 +43,10 @@ pub struct RuleMatch {
     pub from: String,
     /// The conduit end that accepts it.
     pub to: String,
+    /// The groups the flow line named for `from` and `to`, when it named
+    /// a group rather than the endpoint itself.
+    pub from_group: Option<String>,
+    pub to_group: Option<String>,
     /// The conduit's direction as written.
     pub direction: Direction,
     /// The packet goes from the conduit's responders to its initiators
@@ -145,9 +149,8 @@ pub fn explain(model: &Model, plan: &Plan, pkt: &Packet) -> Explanation {
 
 fn rule_match(model: &Model, plan: &Plan, index: usize, pkt: &Packet) -> Option<RuleMatch> {
     let rule = plan.rules.get(index)?;
-    let conduit = model
-        .conduit_by_name(&rule.conduit)
-        .map(|id| model.conduit(id))?;
+    let id = model.conduit_by_name(&rule.conduit)?;
+    let conduit = model.conduit(id);
     let forward = joins(model, &conduit.initiators, &conduit.responders, pkt);
     let (from_side, to_side) = match forward {
         Some(_) => (&conduit.initiators, &conduit.responders),
@@ -160,6 +163,8 @@ fn rule_match(model: &Model, plan: &Plan, index: usize, pkt: &Packet) -> Option<
         service: rule.service.clone(),
         from: model.endpoint_name(&from),
         to: model.endpoint_name(&to),
+        from_group: model.group_of(id, &from).map(|g| g.name.clone()),
+        to_group: model.group_of(id, &to).map(|g| g.name.clone()),
         direction: conduit.direction,
         reverse: forward.is_none(),
         window: rule.window.as_ref().map(|w| w.text.clone()),

@@ -6,7 +6,11 @@
 //!   built on them is deterministic;
 //! - an edge never joins a zone to itself;
 //! - conduits removed by `--cut` or expired at `as_of` produce no edge and
-//!   are listed in [`ZoneGraph::excluded`].
+//!   are listed in [`ZoneGraph::excluded`];
+//! - a multi-homed host is no edge but a bridge ([`ZoneGraph::bridged`]):
+//!   the traversals treat a foothold in one of its zones as a foothold in
+//!   the others at the same hop count and difficulty, since traffic that
+//!   crosses inside the host passes no firewall.
 
 use super::caps::{service_caps, Caps};
 use super::score::{edge_cost, EdgeCost};
@@ -85,6 +89,9 @@ pub struct ZoneGraph {
     /// Outgoing edge indices per zone, in edge order.
     out: Vec<Vec<usize>>,
     excluded: Vec<(ConduitId, Exclusion)>,
+    /// Per zone, the zones a multi-homed host joins it to: a foothold in
+    /// one is a foothold in the others, with no conduit crossed.
+    bridges: Vec<Vec<ZoneId>>,
 }
 
 impl ZoneGraph {
@@ -113,6 +120,7 @@ impl ZoneGraph {
             edges,
             out,
             excluded,
+            bridges: model.bridges(),
         }
     }
 
@@ -131,6 +139,11 @@ impl ZoneGraph {
     /// Indices of the edges leaving `zone`.
     pub fn out_edges(&self, zone: ZoneId) -> &[usize] {
         self.out.get(zone.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Zones joined to `zone` by a multi-homed host (sorted).
+    pub fn bridged(&self, zone: ZoneId) -> &[ZoneId] {
+        self.bridges.get(zone.0 as usize).map_or(&[], Vec::as_slice)
     }
 
     /// Conduits left out of the graph, and why.

@@ -65,6 +65,13 @@ pub fn min_cut(model: &Model, g: &ZoneGraph, sources: &[ZoneId]) -> Result<MinCu
     for &s in sources {
         net.add_edge(src, comp(s), inf);
     }
+    // A multi-homed host: a foothold in one of its zones is one in the
+    // others, and no conduit removal separates them.
+    for z in model.zone_ids() {
+        for &v in g.bridged(z) {
+            net.add_edge(comp(z), comp(v), inf);
+        }
+    }
     // One gadget per (conduit, way); edges come grouped that way.
     let mut gadgets: Vec<(usize, ConduitId)> = Vec::new();
     let mut current: Option<((ConduitId, bool), usize, usize)> = None;
@@ -153,6 +160,17 @@ pub fn dominators(
                 NodeIndex::new(e.to.0 as usize),
                 (),
             );
+        }
+    }
+    for z in (0..n).map(|i| ZoneId(i as u32)) {
+        if get(&b.comp_hops, z).is_some() {
+            for &v in g.bridged(z) {
+                dg.add_edge(
+                    NodeIndex::new(z.0 as usize),
+                    NodeIndex::new(v.0 as usize),
+                    (),
+                );
+            }
         }
     }
     let dom = simple_fast(&dg, root);

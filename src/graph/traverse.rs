@@ -4,7 +4,9 @@
 //! edge makes its responder zone *reachable*; a write-capable edge makes it
 //! *impacted*; a pivot edge makes it *compromised*, and only compromised
 //! zones open further edges. With a depth `d`, an attacker crosses at most
-//! `d` conduits.
+//! `d` conduits. A multi-homed host bridges its zones: a foothold in one is
+//! a foothold in the others, at the same hops and difficulty (see
+//! [`ZoneGraph::bridged`]).
 //!
 //! The propagation runs in O(Z + E) (BFS); easiest paths in O((Z + E) log Z)
 //! (Dijkstra) or, with a depth d, O(d · E); E is the number of zone-graph edges.
@@ -154,6 +156,23 @@ impl Bfs {
         }
         while let Some(u) = queue.pop_front() {
             let h = get(&r.comp_hops, u).unwrap_or(0);
+            // A multi-homed host: standing in `u` is standing in its other
+            // zones, with no crossing; they go first so hops stay layered.
+            for &v in g.bridged(u) {
+                if !blocked(v) && set(&mut r.comp_hops, v, h) {
+                    let pred = get(&r.comp_pred, u);
+                    if set(&mut r.reach_hops, v, h) {
+                        r.touched.push(v);
+                        if let Some(p) = r.reach_pred.get_mut(v.0 as usize) {
+                            *p = pred;
+                        }
+                    }
+                    if let Some(p) = r.comp_pred.get_mut(v.0 as usize) {
+                        *p = pred;
+                    }
+                    queue.push_front(v);
+                }
+            }
             if let Some(slot) = r.assets.get_mut(u.0 as usize) {
                 *slot = AssetsReached::All;
             }
@@ -284,6 +303,11 @@ fn dijkstra(g: &ZoneGraph, start: &[ZoneId], b: &Bfs) -> Table {
         if cur.cost < d {
             continue;
         }
+        for &v in g.bridged(u) {
+            if get(&b.comp_hops, v).is_some() && improve(&mut comp, v, cur) {
+                heap.push(Reverse((d, v)));
+            }
+        }
         for &ei in g.out_edges(u) {
             let Some(e) = g.edge(ei) else { continue };
             if e.pivot.is_none() || get(&b.comp_hops, e.to).is_none() {
@@ -317,6 +341,7 @@ fn bounded(g: &ZoneGraph, start: &[ZoneId], b: &Bfs, d: u32) -> Vec<Table> {
             },
         );
     }
+    spread_bridges(g, b, &mut first);
     let mut layers = vec![first];
     for k in 1..=d {
         let mut next: Table = vec![None; n];
@@ -342,9 +367,26 @@ fn bounded(g: &ZoneGraph, start: &[ZoneId], b: &Bfs, d: u32) -> Vec<Table> {
         if next.iter().all(Option::is_none) {
             break;
         }
+        spread_bridges(g, b, &mut next);
         layers.push(next);
     }
     layers
+}
+
+/// Within one layer: a foothold in a zone is one in every zone a
+/// multi-homed host joins it to (transitively), at the same cost.
+fn spread_bridges(g: &ZoneGraph, b: &Bfs, layer: &mut Table) {
+    let mut work: Vec<usize> = (0..layer.len()).collect();
+    while let Some(ui) = work.pop() {
+        let Some(best) = layer.get(ui).copied().flatten() else {
+            continue;
+        };
+        for &v in g.bridged(ZoneId(ui as u32)) {
+            if get(&b.comp_hops, v).is_some() && improve(layer, v, best) {
+                work.push(v.0 as usize);
+            }
+        }
+    }
 }
 
 impl Easiest {

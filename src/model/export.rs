@@ -12,6 +12,31 @@ pub struct ExportModel {
     pub services: Vec<ExportService>,
     pub conduits: Vec<ExportConduit>,
     pub waivers: Vec<ExportWaiver>,
+    /// Endpoint groups (left out when the policy declares none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<ExportGroup>,
+    /// Multi-homed assets (left out when there are none); each leg is
+    /// also an asset of its zone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<ExportHost>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportHost {
+    pub name: String,
+    /// `zone.asset` of each leg, by zone.
+    pub legs: Vec<String>,
+    pub addresses: Vec<String>,
+    pub boundary_device: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportGroup {
+    pub name: String,
+    /// As written: zones, `zone.asset` and nested groups.
+    pub members: Vec<String>,
+    /// What the group stands for, nested groups expanded, sorted.
+    pub endpoints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -84,6 +109,10 @@ pub struct ExportConduit {
     pub log: bool,
     pub untrusted_transit: bool,
     pub controls: Vec<&'static str>,
+    /// Groups its flow line names (their endpoints are in `initiators`
+    /// and `responders`); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -152,8 +181,38 @@ pub fn export(model: &Model, all_services: bool) -> ExportModel {
             .filter(|(i, s)| all_services || !s.builtin || used.contains(&ServiceId(*i as u32)))
             .map(|(_, s)| service(model, s))
             .collect(),
-        conduits: model.conduits.iter().map(|c| conduit(model, c)).collect(),
+        conduits: model
+            .conduit_ids()
+            .map(|id| conduit(model, id, model.conduit(id)))
+            .collect(),
         waivers: model.waivers.iter().map(|w| waiver(model, w)).collect(),
+        groups: model
+            .groups
+            .iter()
+            .map(|g| ExportGroup {
+                name: g.name.clone(),
+                members: g.members.iter().map(|m| m.value.clone()).collect(),
+                endpoints: endpoint_names(model, &g.endpoints),
+            })
+            .collect(),
+        hosts: model
+            .hosts
+            .iter()
+            .map(|h| ExportHost {
+                name: h.name.clone(),
+                legs: h
+                    .legs
+                    .iter()
+                    .map(|l| format!("{}.{}", model.zone(l.zone).name, h.name))
+                    .collect(),
+                addresses: h
+                    .legs
+                    .iter()
+                    .map(|l| model.asset(*l).address.value.to_string())
+                    .collect(),
+                boundary_device: h.boundary,
+            })
+            .collect(),
     }
 }
 
@@ -220,7 +279,7 @@ fn service(model: &Model, s: &Service) -> ExportService {
     }
 }
 
-fn conduit(model: &Model, c: &Conduit) -> ExportConduit {
+fn conduit(model: &Model, id: ConduitId, c: &Conduit) -> ExportConduit {
     ExportConduit {
         name: c.name.clone(),
         initiators: endpoint_names(model, &c.initiators),
@@ -248,6 +307,12 @@ fn conduit(model: &Model, c: &Conduit) -> ExportConduit {
         log: c.log,
         untrusted_transit: c.untrusted_transit,
         controls: c.controls.iter().map(|c| c.as_str()).collect(),
+        groups: model
+            .groups
+            .iter()
+            .filter(|g| g.uses.iter().any(|u| u.conduit == id))
+            .map(|g| g.name.clone())
+            .collect(),
     }
 }
 

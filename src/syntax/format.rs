@@ -46,11 +46,21 @@ fn write_comment_line(out: &mut String, c: &Comment, level: usize) {
 }
 
 fn write_item(out: &mut String, item: &Item, level: usize) {
+    write_item_as(out, item, level, false);
+}
+
+/// `members`: the item is a line of a `group` block, a comma list whose
+/// first name the tree holds as the key (`a.b, c.d` prints with its comma).
+fn write_item_as(out: &mut String, item: &Item, level: usize, members: bool) {
     for c in &item.leading {
         write_comment_line(out, c, level);
     }
     indent(out, level);
-    write_item_body(out, item, level);
+    if members {
+        write_members(out, item);
+    } else {
+        write_item_body(out, item, level);
+    }
     if let Some(c) = &item.trailing {
         out.push_str("  #");
         out.push_str(&c.text);
@@ -84,9 +94,23 @@ fn write_item_body(out: &mut String, item: &Item, level: usize) {
             }
             if let Some(b) = block {
                 out.push(' ');
-                write_block(out, b, level);
+                let group = level == 0 && key.text == "group";
+                write_block(out, b, level, group);
             }
         }
+    }
+}
+
+fn write_members(out: &mut String, item: &Item) {
+    match &item.kind {
+        ItemKind::Attr { key, args, .. } if item.block().is_none() => {
+            out.push_str(&key.text);
+            for a in args {
+                out.push_str(", ");
+                write_arg(out, &a.arg);
+            }
+        }
+        _ => write_item_body(out, item, 0),
     }
 }
 
@@ -137,9 +161,14 @@ fn is_inline(block: &Block) -> bool {
     }
 }
 
-fn write_block(out: &mut String, block: &Block, level: usize) {
+fn write_block(out: &mut String, block: &Block, level: usize, members: bool) {
     if is_inline(block) {
         match block.items.first() {
+            Some(only) if members => {
+                out.push_str("{ ");
+                write_members(out, only);
+                out.push_str(" }");
+            }
             Some(only) => {
                 out.push_str("{ ");
                 write_item_body(out, only, level);
@@ -154,7 +183,7 @@ fn write_block(out: &mut String, block: &Block, level: usize) {
         if i > 0 && item.blank_before {
             out.push('\n');
         }
-        write_item(out, item, level + 1);
+        write_item_as(out, item, level + 1, members);
     }
     for c in &block.trailing {
         write_comment_line(out, c, level + 1);

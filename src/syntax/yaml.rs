@@ -8,6 +8,8 @@
 //! import: [services-local.zc]
 //! zones:     { NAME: { ATTRIBUTE: VALUE, networks: [..], assets: { NAME: { address: .., ATTRIBUTE: .. } } } }
 //! services:  { NAME: { tcp: [502], authenticated: false, tags: [write] } }
+//! assets:    { NAME: { address: { ZONE: IP, ZONE: IP }, ATTRIBUTE: VALUE } }   (multi-homed)
+//! groups:    { NAME: [zone.asset, zone, other-group] }
 //! conduits:  { NAME: { from: [..], to: [..], bidirectional: false, allow: [..], ATTRIBUTE: VALUE } }
 //! waivers:   [ { rule: PRO-003, conduit: NAME, kind: .., ... } ]
 //! ```
@@ -226,7 +228,7 @@ impl Converter {
         let mut items = Vec::new();
         for (key, value) in self.map(
             root,
-            "a map with `zones`, `services`, `conduits`, `waivers`, `import`",
+            "a map with `zones`, `assets`, `groups`, `services`, `conduits`, `waivers`, `import`",
         ) {
             let kspan = self.span(key);
             match key.value.as_str() {
@@ -239,11 +241,13 @@ impl Converter {
                 "zones" => self.decls(value, "zone", &mut items),
                 "services" => self.decls(value, "service", &mut items),
                 "conduits" => self.decls(value, "conduit", &mut items),
+                "groups" => self.groups(value, &mut items),
+                "assets" => self.hosts(value, &mut items),
                 "waivers" => self.waivers(value, &mut items),
                 other => self.diags.push(
                     Diagnostic::error("E0104", format!("unknown top-level key `{other}`"))
                         .at(kspan, "not a section")
-                        .with_help("a YAML policy has `import`, `zones`, `services`, `conduits` and `waivers`"),
+                        .with_help("a YAML policy has `import`, `zones`, `assets`, `groups`, `services`, `conduits` and `waivers`"),
                 ),
             }
         }
@@ -261,6 +265,75 @@ impl Converter {
             }];
             let span = nspan.to(block.span);
             items.push(self.item(self.word(kind, nspan), args, Some(block), span));
+        }
+    }
+
+    /// `groups: { NAME: [member, ...] }`: one `group` statement per entry,
+    /// one member per line of its block.
+    fn groups(&mut self, node: &Located<Node>, items: &mut Vec<Item>) {
+        for (name, body) in self.map(node, "a map of group names") {
+            let nspan = self.span(name);
+            let members = self
+                .scalars(body)
+                .into_iter()
+                .map(|(m, s)| self.item(self.word(&m, s), Vec::new(), None, s))
+                .collect();
+            let block = Block {
+                items: members,
+                trailing: Vec::new(),
+                span: self.span(body),
+            };
+            let args = vec![ArgSep {
+                arg: Arg::Word(self.word(&name.value, nspan)),
+                comma_after: false,
+            }];
+            let span = nspan.to(block.span);
+            items.push(self.item(self.word("group", nspan), args, Some(block), span));
+        }
+    }
+
+    /// `assets: { NAME: { address: { ZONE: IP, … }, ATTRIBUTE: VALUE } }`:
+    /// top-level (multi-homed) assets, one `address IP in ZONE` per leg.
+    fn hosts(&mut self, node: &Located<Node>, items: &mut Vec<Item>) {
+        for (name, body) in self.map(node, "a map of asset names") {
+            let nspan = self.span(name);
+            let mut lines = Vec::new();
+            for (key, value) in self.map(body, "the attributes of an asset") {
+                if key.value != "address" {
+                    lines.push(self.simple(key, value));
+                    continue;
+                }
+                let kspan = self.span(key);
+                for (zone, ip) in self.map(value, "a map of zone names to addresses") {
+                    let zspan = self.span(zone);
+                    let Some((addr, aspan)) = self.scalars(ip).into_iter().next() else {
+                        continue;
+                    };
+                    let args = vec![
+                        self.arg(&addr, aspan),
+                        ArgSep {
+                            arg: Arg::Word(self.word("in", zspan)),
+                            comma_after: false,
+                        },
+                        ArgSep {
+                            arg: Arg::Word(self.word(&zone.value, zspan)),
+                            comma_after: false,
+                        },
+                    ];
+                    lines.push(self.item(self.word("address", kspan), args, None, zspan.to(aspan)));
+                }
+            }
+            let block = Block {
+                items: lines,
+                trailing: Vec::new(),
+                span: self.span(body),
+            };
+            let args = vec![ArgSep {
+                arg: Arg::Word(self.word(&name.value, nspan)),
+                comma_after: false,
+            }];
+            let span = nspan.to(block.span);
+            items.push(self.item(self.word("asset", nspan), args, Some(block), span));
         }
     }
 

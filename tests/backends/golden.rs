@@ -137,3 +137,20 @@ fn yaml_and_zc_forms_compile_to_the_same_rules() {
         assert_eq!(a, b, "{backend}");
     }
 }
+
+/// The segments example (endpoint groups, a multi-homed historian) through
+/// every backend: groups expand to their members, each leg is one address.
+#[test]
+fn segments_goldens_every_backend() {
+    let loaded = conduit::load_policy(&[root_dir().join("examples/segments/plant.zc")]);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let plan = build(&loaded.model, &options(Mode::Enforce, "2026-11-28"));
+    for b in conduit::compile::BACKENDS {
+        for f in emit(b.name(), &plan) {
+            check_golden(
+                &format!("segments/{}-enforce{}.out", b.name(), f.suffix),
+                &f.text,
+            );
+        }
+    }
+}

@@ -1027,3 +1027,120 @@ fn iptables_loading_leaves_foreign_rules_and_is_idempotent() {
     ];
     lab.expect("iptables with foreign rules", &probes);
 }
+
+const SEGMENTS: &[ZoneSpec] = &[
+    ZoneSpec {
+        bridge: "zops",
+        gateway: "10.71.0.1",
+        prefix: 24,
+        hosts: &["10.71.0.10", "10.71.0.30"],
+    },
+    ZoneSpec {
+        bridge: "zcc",
+        gateway: "10.72.0.1",
+        prefix: 24,
+        hosts: &["10.72.0.21", "10.72.0.22", "10.72.0.30", "10.72.0.99"],
+    },
+    ZoneSpec {
+        bridge: "zcell",
+        gateway: "10.73.0.1",
+        prefix: 24,
+        hosts: &["10.73.0.10", "10.73.0.11"],
+    },
+];
+
+/// Groups and a multi-homed host on real packets. A group conduit passes
+/// exactly its members; each leg of the historian (10.71.0.10 in ops,
+/// 10.72.0.99 in cc) is allowed only where a conduit names that leg. The
+/// firewall sees addresses only, so each leg sits in its own namespace
+/// here, on its zone's bridge.
+fn groups_and_legs(backend: &str, tag: &str) {
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let model = policy(
+        "zone ops { purdue 3; network 10.71.0.0/24; asset mes 10.71.0.30 }\n\
+         zone cc { purdue 2; network 10.72.0.0/24\n\
+           asset hmi-1 10.72.0.21; asset hmi-2 10.72.0.22; asset ews 10.72.0.30 }\n\
+         zone cell { purdue 1; network 10.73.0.0/24; asset plc 10.73.0.10; asset rtu 10.73.0.11 }\n\
+         asset historian { address 10.71.0.10 in ops; address 10.72.0.99 in cc }\n\
+         group operators { cc.hmi-1, cc.hmi-2 }\n\
+         group targets { cell.plc, ops.mes }\n\
+         conduit run { operators -> targets; allow tcp 102 }\n\
+         conduit collect { cc.historian -> cell.plc; allow tcp 7001 }\n\
+         conduit reads { cell.rtu -> ops.historian; allow tcp 5450 }\n",
+    );
+    let lab = Lab::new(tag, SEGMENTS);
+    let (hmi1, hmi2, ews) = ("10.72.0.21", "10.72.0.22", "10.72.0.30");
+    let (plc, rtu, mes) = ("10.73.0.10", "10.73.0.11", "10.71.0.30");
+    let (hist_ops, hist_cc) = ("10.71.0.10", "10.72.0.99");
+    lab.expect(
+        "baseline",
+        &[p(ews, rtu, "tcp", 102, true, "no firewall yet")],
+    );
+    let files = compile(&model, backend, &options(Mode::Enforce, &today()));
+    lab.load(&files);
+    let probes = [
+        p(hmi1, plc, "tcp", 102, true, "group member to group member"),
+        p(hmi2, plc, "tcp", 102, true, "second member of operators"),
+        p(hmi1, mes, "tcp", 102, true, "a group may span zones"),
+        p(
+            hmi2,
+            mes,
+            "tcp",
+            102,
+            true,
+            "every initiator to every responder",
+        ),
+        p(ews, plc, "tcp", 102, false, "ews is no member of operators"),
+        p(hmi1, rtu, "tcp", 102, false, "rtu is no member of targets"),
+        p(plc, hmi1, "tcp", 102, false, "reverse of ->"),
+        p(hmi1, plc, "tcp", 7001, false, "service of another conduit"),
+        p(
+            hist_cc,
+            plc,
+            "tcp",
+            7001,
+            true,
+            "the cc leg may poll the PLC",
+        ),
+        p(
+            hist_ops,
+            plc,
+            "tcp",
+            7001,
+            false,
+            "the ops leg has no conduit to cell",
+        ),
+        p(
+            rtu,
+            hist_ops,
+            "tcp",
+            5450,
+            true,
+            "the ops leg is the one reads names",
+        ),
+        p(rtu, hist_cc, "tcp", 5450, false, "the cc leg is not"),
+        p(
+            hist_ops,
+            hmi1,
+            "tcp",
+            102,
+            false,
+            "no conduit from ops to cc",
+        ),
+    ];
+    lab.expect(&format!("{backend} groups and legs"), &probes);
+}
+
+#[test]
+fn nftables_groups_and_multi_homed_legs_on_real_packets() {
+    if root_or_skip("nftables_groups_and_multi_homed_legs_on_real_packets") {
+        groups_and_legs("nftables", "m");
+    }
+}
+
+#[test]
+fn iptables_groups_and_multi_homed_legs_on_real_packets() {
+    if root_or_skip("iptables_groups_and_multi_homed_legs_on_real_packets") {
+        groups_and_legs("iptables", "n");
+    }
+}

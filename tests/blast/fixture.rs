@@ -164,6 +164,8 @@ impl Builder {
             services: self.services,
             conduits: Vec::new(),
             waivers: Vec::new(),
+            groups: Vec::new(),
+            hosts: Vec::new(),
         };
         let conduits = self.conduits.iter().map(|s| resolve(&m, s)).collect();
         m.conduits = conduits;

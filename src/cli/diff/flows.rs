@@ -9,7 +9,7 @@
 //! end or its whole zone, to the same end or its whole zone, at least as
 //! long and at least as often (no window, or one that contains its window).
 
-use crate::model::{Date, Direction, Endpoint, Model, Proto, ServiceMatch, Weekday};
+use crate::model::{ConduitId, Date, Direction, Endpoint, Model, Proto, ServiceMatch, Weekday};
 use std::collections::BTreeMap;
 
 /// Inclusive ranges, sorted, merged, never empty inside a flow.
@@ -123,7 +123,11 @@ pub struct FlowDiff {
 /// The flows `model` allows at `as_of`.
 pub fn flows(model: &Model, as_of: Date) -> FlowSet {
     let mut set = FlowSet::default();
-    for conduit in model.conduits.iter().filter(|c| !c.expired_at(as_of)) {
+    for id in model.conduit_ids() {
+        let conduit = model.conduit(id);
+        if conduit.expired_at(as_of) {
+            continue;
+        }
         let when = When {
             window: conduit
                 .schedule
@@ -149,6 +153,7 @@ pub fn flows(model: &Model, as_of: Date) -> FlowSet {
             }
         }
         for (a, b) in pairs {
+            let label = conduit_label(model, id, &a, &b);
             for service_id in &conduit.services {
                 let service = model.service(service_id.value);
                 let name = if service.inline {
@@ -167,7 +172,7 @@ pub fn flows(model: &Model, as_of: Date) -> FlowSet {
                         .entry((base, when.clone()))
                         .or_default()
                         .push(Line {
-                            conduit: conduit.name.clone(),
+                            conduit: label.clone(),
                             service: name.clone(),
                             ranges,
                         });
@@ -179,6 +184,22 @@ pub fn flows(model: &Model, as_of: Date) -> FlowSet {
         lines.sort_by(|a, b| (&a.conduit, &a.service).cmp(&(&b.conduit, &b.service)));
     }
     set
+}
+
+/// The conduit's name, and the groups its flow line named for this pair
+/// (`ops-to-line (group ops)`), so that a reviewer sees where a flow of a
+/// group comes from.
+fn conduit_label(model: &Model, id: ConduitId, a: &Endpoint, b: &Endpoint) -> String {
+    let mut groups: Vec<&str> = [a, b]
+        .into_iter()
+        .filter_map(|e| model.group_of(id, e).map(|g| g.name.as_str()))
+        .collect();
+    groups.dedup();
+    let name = &model.conduit(id).name;
+    match groups.as_slice() {
+        [] => name.clone(),
+        gs => format!("{name} (group {})", gs.join(", ")),
+    }
 }
 
 fn end(model: &Model, ep: &Endpoint) -> End {

@@ -105,7 +105,12 @@ pub fn path(model: &Model, path: &[ZoneEdge]) -> String {
         return String::new();
     };
     let mut out = zone(model, first.from).to_string();
+    let mut at = first.from;
     for e in path {
+        if e.from != at {
+            out.push_str(&bridge(model, at, e.from));
+        }
+        at = e.to;
         out.push_str(&format!(
             " =[{}: {}]=> {}",
             conduit(model, e),
@@ -114,4 +119,19 @@ pub fn path(model: &Model, path: &[ZoneEdge]) -> String {
         ));
     }
     out
+}
+
+/// ` =[host historian]=> scada-cc`: a step inside a multi-homed host.
+pub fn bridge(model: &Model, from: ZoneId, to: ZoneId) -> String {
+    let hosts: Vec<&str> = model
+        .hosts
+        .iter()
+        .filter(|h| h.legs.iter().any(|l| l.zone == from) && h.legs.iter().any(|l| l.zone == to))
+        .map(|h| h.name.as_str())
+        .collect();
+    format!(
+        " =[inside multi-homed {}]=> {}",
+        hosts.join(", "),
+        zone(model, to)
+    )
 }

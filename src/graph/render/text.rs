@@ -164,7 +164,11 @@ fn zones(o: &mut String, model: &Model, r: &BlastReport) {
             names::zone(model, z.zone),
             z.difficulty
         );
-        let _ = writeln!(o, "    {}", names::path(model, &z.path));
+        let mut line = names::path(model, &z.path);
+        if let Some(last) = z.path.last().filter(|e| e.to != z.zone) {
+            line.push_str(&names::bridge(model, last.to, z.zone));
+        }
+        let _ = writeln!(o, "    {line}");
         for e in &z.path {
             let how = match (e.pivot, e.write) {
                 (Some(p), true) => format!("foothold ({}), can write", names::pivot(model, p)),

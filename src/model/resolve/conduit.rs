@@ -19,7 +19,7 @@ const CONDUIT_ATTRS: &[(&str, Times)] = &[
 ];
 
 impl Resolver {
-    pub(super) fn conduit(&mut self, d: &Decl<'_>, model: &mut Model) -> Conduit {
+    pub(super) fn conduit(&mut self, d: &Decl<'_>, id: ConduitId, model: &mut Model) -> Conduit {
         let mut c = Conduit {
             name: d.name.text.clone(),
             span: d.name.span,
@@ -49,7 +49,7 @@ impl Resolver {
             match key {
                 "->" => {
                     has_flow = true;
-                    self.flow(item, &mut c, model);
+                    self.flow(item, &mut c, id, model);
                 }
                 "allow" => {
                     has_allow = true;
@@ -109,7 +109,7 @@ impl Resolver {
         c
     }
 
-    pub(super) fn flow(&mut self, item: &Item, c: &mut Conduit, model: &Model) {
+    pub(super) fn flow(&mut self, item: &Item, c: &mut Conduit, id: ConduitId, model: &mut Model) {
         let ItemKind::Flow {
             initiators,
             arrow,
@@ -124,28 +124,97 @@ impl Resolver {
             crate::syntax::tree::ArrowKind::Forward => Direction::Forward,
             crate::syntax::tree::ArrowKind::Both => Direction::Both,
         };
-        c.initiators = initiators
-            .iter()
-            .filter_map(|w| self.endpoint(w, model))
-            .collect();
-        c.responders = responders
-            .iter()
-            .filter_map(|w| self.endpoint(w, model))
-            .collect();
-        for a in &c.initiators {
-            if let Some(b) = c.responders.iter().find(|b| b.zone == a.zone) {
-                self.push(
-                    Diagnostic::error("E0207", format!("conduit `{}` joins zone `{}` to itself", c.name, model.zone(a.zone).name))
-                        .at(b.span, "same zone on both ends")
-                        .with_label(a.span, "initiator in that zone")
-                        .with_help("traffic inside a zone is not filtered by a conduit; a conduit joins two different zones"),
-                );
-            }
-        }
+        let ini = self.side(initiators, id, model);
+        let res = self.side(responders, id, model);
+        self.self_joins(c, &ini, &res, model);
+        c.initiators = ini.into_iter().map(|(e, _)| e).collect();
+        c.responders = res.into_iter().map(|(e, _)| e).collect();
         c.initiators.sort();
         c.initiators.dedup_by_key(|e| (e.zone, e.asset));
         c.responders.sort();
         c.responders.dedup_by_key(|e| (e.zone, e.asset));
+    }
+
+    /// The endpoints of one side of a flow line, each with the group that
+    /// put it there (a group expands to its members, spanned at its name).
+    fn side(
+        &mut self,
+        words: &[Word],
+        id: ConduitId,
+        model: &mut Model,
+    ) -> Vec<(Endpoint, Option<usize>)> {
+        let mut out = Vec::new();
+        for w in words {
+            let Some(g) = self.group_index(&w.text) else {
+                if let Some(e) = self.endpoint(w, model) {
+                    out.push((e, None));
+                }
+                continue;
+            };
+            if let Some(group) = model.groups.get_mut(g) {
+                group.uses.push(GroupUse {
+                    conduit: id,
+                    span: w.span,
+                });
+                out.extend(
+                    group
+                        .endpoints
+                        .iter()
+                        .map(|e| (Endpoint { span: w.span, ..*e }, Some(g))),
+                );
+            }
+        }
+        out
+    }
+
+    /// A conduit never joins a zone to itself; through a group the error
+    /// names the group and the member that causes it.
+    fn self_joins(
+        &mut self,
+        c: &Conduit,
+        ini: &[(Endpoint, Option<usize>)],
+        res: &[(Endpoint, Option<usize>)],
+        model: &Model,
+    ) {
+        let mut seen: BTreeSet<(ZoneId, Span, Span)> = BTreeSet::new();
+        for (a, ga) in ini {
+            let Some((b, gb)) = res.iter().find(|(b, _)| b.zone == a.zone) else {
+                continue;
+            };
+            if !seen.insert((a.zone, a.span, b.span)) {
+                continue;
+            }
+            let zone = &model.zone(a.zone).name;
+            let via = [(a, ga), (b, gb)]
+                .into_iter()
+                .find_map(|(e, g)| g.and_then(|g| model.groups.get(g)).map(|g| (e, g)));
+            let Some((member, group)) = via else {
+                self.push(
+                    Diagnostic::error("E0207", format!("conduit `{}` joins zone `{zone}` to itself", c.name))
+                        .at(b.span, "same zone on both ends")
+                        .with_label(a.span, "initiator in that zone")
+                        .with_help("traffic inside a zone is not filtered by a conduit; a conduit joins two different zones"),
+                );
+                continue;
+            };
+            let other = if std::ptr::eq(member, a) { b } else { a };
+            self.push(
+                Diagnostic::error(
+                    "E0221",
+                    format!(
+                        "conduit `{}` joins zone `{zone}` to itself through group `{}`",
+                        c.name, group.name
+                    ),
+                )
+                .at(member.span, format!("group `{}` holds `{}`", group.name, model.endpoint_name(member)))
+                .with_label(other.span, format!("`{}` on the other side", model.endpoint_name(other)))
+                .with_help(format!(
+                    "traffic inside a zone is not filtered by a conduit; take `{}` out of group `{}`, or name the members this conduit needs",
+                    model.endpoint_name(member),
+                    group.name
+                )),
+            );
+        }
     }
 
     pub(super) fn endpoint(&mut self, w: &Word, model: &Model) -> Option<Endpoint> {
@@ -158,6 +227,13 @@ impl Resolver {
             w.span.start as usize,
             w.span.start as usize + zone_name.len(),
         );
+        if asset_name.is_none()
+            && !self.group_ids.is_empty()
+            && !self.zone_ids.contains_key(zone_name)
+        {
+            self.unknown_zone_or_group(w);
+            return None;
+        }
         let zone = self.zone_ref(zone_name, zone_span)?;
         let Some(asset_name) = asset_name else {
             return Some(Endpoint {
@@ -208,6 +284,23 @@ impl Resolver {
                 None
             }
         }
+    }
+
+    fn unknown_zone_or_group(&mut self, w: &Word) {
+        let names = self
+            .zone_ids
+            .keys()
+            .chain(self.group_ids.keys())
+            .map(String::as_str);
+        let help = match suggest(&w.text, names) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "declare it with `zone NAME { … }` or `group NAME { … }`, or import the file that does".to_string(),
+        };
+        self.push(
+            Diagnostic::error("E0201", format!("unknown zone or group `{}`", w.text))
+                .at(w.span, "no zone or group of this name")
+                .with_help(help),
+        );
     }
 
     /// `allow` arguments: service names, or inline `tcp PORTS` / `udp PORTS`

@@ -7,6 +7,8 @@
 //! outside their zone, shared addresses) run last, in [`super::integrity`].
 
 mod conduit;
+mod group;
+mod host;
 mod service;
 mod waiver;
 mod zone;
@@ -36,7 +38,9 @@ struct Decl<'a> {
     builtin: bool,
 }
 
-const TOP: &[&str] = &["import", "zone", "service", "conduit", "waive"];
+const TOP: &[&str] = &[
+    "import", "zone", "service", "conduit", "waive", "group", "asset",
+];
 
 /// Resolves parsed files into a model.
 pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
@@ -44,6 +48,8 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
     let mut zones: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut services: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut conduits: BTreeMap<String, Decl<'_>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Decl<'_>> = BTreeMap::new();
+    let mut hosts: BTreeMap<String, Decl<'_>> = BTreeMap::new();
     let mut waivers: Vec<&Item> = Vec::new();
     for input in inputs {
         for item in &input.doc.items {
@@ -53,6 +59,8 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
                 &mut zones,
                 &mut services,
                 &mut conduits,
+                &mut groups,
+                &mut hosts,
                 &mut waivers,
             );
         }
@@ -66,6 +74,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         zones: zones.values().map(|d| r.zone(d)).collect(),
         ..Model::default()
     };
+    r.hosts(&hosts, &zones, &mut model);
     r.asset_order = model.zones.iter().map(assets_by_name).collect();
     r.resolve_bpcs(&zones, &mut model);
     model.services = services.values().map(|d| r.service(d)).collect();
@@ -76,9 +85,11 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         .map(|(i, s)| (s.name.clone(), ServiceId(i as u32)))
         .collect();
     r.resolve_includes(&mut model);
+    r.groups(&groups, &mut model);
     model.conduits = conduits
         .values()
-        .map(|d| r.conduit(d, &mut model))
+        .enumerate()
+        .map(|(i, d)| r.conduit(d, ConduitId(i as u32), &mut model))
         .collect();
     service::canonical_inline_order(&mut model);
     model.waivers = waivers.iter().filter_map(|w| r.waiver(w, &model)).collect();
@@ -103,6 +114,12 @@ struct Resolver {
     /// The `include` lines of each named service in id order, as
     /// written: resolved once every service has its id.
     pending_includes: Vec<Vec<(String, Span)>>,
+    /// Group name → index in `Model::groups` (groups named like a zone left out).
+    group_ids: BTreeMap<String, usize>,
+    /// In-zone assets with `address … in ZONE` legs: (item span, the asset).
+    pending_legs: Vec<(Span, AssetId)>,
+    /// Blocks of assets declared `boundary-device true`.
+    boundary_blocks: BTreeSet<Span>,
 }
 
 impl Resolver {
@@ -118,6 +135,8 @@ impl Resolver {
         zones: &mut BTreeMap<String, Decl<'a>>,
         services: &mut BTreeMap<String, Decl<'a>>,
         conduits: &mut BTreeMap<String, Decl<'a>>,
+        groups: &mut BTreeMap<String, Decl<'a>>,
+        hosts: &mut BTreeMap<String, Decl<'a>>,
         waivers: &mut Vec<&'a Item>,
     ) {
         let Some(key) = item.key() else {
@@ -142,13 +161,15 @@ impl Resolver {
                 }
             }
             "waive" => waivers.push(item),
-            "zone" | "service" | "conduit" => {
+            "zone" | "service" | "conduit" | "group" | "asset" => {
                 let Some(name) = self.decl_name(item, kind) else {
                     return;
                 };
                 let table = match kind {
                     "zone" => zones,
                     "service" => services,
+                    "group" => groups,
+                    "asset" => hosts,
                     _ => conduits,
                 };
                 if let Some(first) = table.get(&name.text) {
@@ -167,7 +188,7 @@ impl Resolver {
             _ => {
                 let help = match suggest(kind, TOP.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "a policy file holds `import`, `zone`, `service`, `conduit` and `waive` statements".to_string(),
+                    None => "a policy file holds `import`, `zone`, `asset`, `group`, `service`, `conduit` and `waive` statements".to_string(),
                 };
                 self.push(
                     Diagnostic::error("E0104", format!("unknown statement `{kind}`"))

@@ -28,6 +28,8 @@ const ASSET_ATTRS: &[(&str, Times)] = &[
     ("temporary", Times::Once),
     ("wireless", Times::Once),
     ("external-link", Times::Once),
+    ("address", Times::Many),
+    ("boundary-device", Times::Once),
 ];
 
 impl Resolver {
@@ -93,6 +95,9 @@ impl Resolver {
                     if let Some(a) = self.asset(item, &z.assets, &asset_names) {
                         if let Some(name) = item.args().first() {
                             asset_names.insert(name.arg.text(), z.assets.len());
+                        }
+                        if let Some(zone) = self.zone_ids.get(&z.name).copied() {
+                            self.note_legs(item, zone, z.assets.len() as u32);
                         }
                         z.assets.push(a);
                     }
@@ -292,20 +297,17 @@ impl Resolver {
             }
         };
         let mut a = Asset {
-            name: name.text.clone(),
-            span: name.span,
             address,
-            role: None,
-            vendor: None,
-            description: None,
-            patchable: true,
-            critical: false,
-            safety: false,
-            temporary: false,
-            wireless: false,
-            external_link: false,
+            ..blank_asset(name)
         };
-        for (key, it) in self.reader.attrs(item.block(), "asset", ASSET_ATTRS, false) {
+        self.asset_attrs(&mut a, item.block());
+        Some(a)
+    }
+
+    /// The attributes of an asset block (its `address` lines are legs,
+    /// read by [`Resolver::hosts`]).
+    pub(super) fn asset_attrs(&mut self, a: &mut Asset, block: Option<&Block>) {
+        for (key, it) in self.reader.attrs(block, "asset", ASSET_ATTRS, false) {
             match key {
                 "role" => {
                     a.role = self
@@ -328,10 +330,33 @@ impl Resolver {
                 "safety" => a.safety = self.flag(it),
                 "temporary" => a.temporary = self.flag(it),
                 "wireless" => a.wireless = self.flag(it),
-                _ => a.external_link = self.flag(it),
+                "external-link" => a.external_link = self.flag(it),
+                "boundary-device" => {
+                    if let (true, Some(b)) = (self.flag(it), block) {
+                        self.boundary_blocks.insert(b.span);
+                    }
+                }
+                _ => {} // address: a leg in another zone
             }
         }
-        Some(a)
+    }
+}
+
+/// An asset with default attributes and an unspecified address.
+pub(super) fn blank_asset(name: &Word) -> Asset {
+    Asset {
+        name: name.text.clone(),
+        span: name.span,
+        address: Spanned::new(std::net::IpAddr::from([0, 0, 0, 0]), name.span),
+        role: None,
+        vendor: None,
+        description: None,
+        patchable: true,
+        critical: false,
+        safety: false,
+        temporary: false,
+        wireless: false,
+        external_link: false,
     }
 }
 

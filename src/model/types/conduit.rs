@@ -212,3 +212,30 @@ pub struct Waiver {
     pub expires: Option<Spanned<Date>>,
     pub ticket: Option<String>,
 }
+
+/// A named list of endpoints (`group win-l2 { a.b, c, d.e }`), usable
+/// wherever a flow line lists endpoints. A conduit that names a group holds
+/// the group's endpoints, exactly as if they were written out; the group
+/// only remembers where it was used, so that messages can name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub name: String,
+    /// Span of the group's name.
+    pub span: Span,
+    /// The members as written, nested groups by name.
+    pub members: Vec<Spanned<String>>,
+    /// Every zone and asset the group stands for, nested groups expanded;
+    /// sorted, without repeats. Spans point at the member as written.
+    pub endpoints: Vec<Endpoint>,
+    /// Each place a flow line names the group.
+    pub uses: Vec<GroupUse>,
+}
+
+/// One mention of a group in a conduit's flow line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupUse {
+    pub conduit: ConduitId,
+    /// Span of the group's name in the flow line; every endpoint the group
+    /// put into the conduit carries this span.
+    pub span: Span,
+}

@@ -60,6 +60,10 @@ pub struct Model {
     pub conduits: Vec<Conduit>,
     /// In source order.
     pub waivers: Vec<Waiver>,
+    /// Endpoint groups, sorted by name.
+    pub groups: Vec<Group>,
+    /// Multi-homed assets, sorted by name.
+    pub hosts: Vec<Host>,
 }
 
 impl Model {
@@ -111,6 +115,48 @@ impl Model {
             .iter()
             .position(|s| s.name == name)
             .map(|i| ServiceId(i as u32))
+    }
+
+    pub fn group_by_name(&self, name: &str) -> Option<&Group> {
+        self.groups
+            .binary_search_by(|g| g.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.groups.get(i))
+    }
+
+    /// The group that put `ep` into conduit `c`, when the flow line named
+    /// a group there rather than the endpoint itself.
+    pub fn group_of(&self, c: ConduitId, ep: &Endpoint) -> Option<&Group> {
+        self.groups
+            .iter()
+            .find(|g| g.uses.iter().any(|u| u.conduit == c && u.span == ep.span))
+    }
+
+    /// The multi-homed host an asset is a leg of.
+    pub fn host_of(&self, id: AssetId) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.legs.contains(&id))
+    }
+
+    /// The zones each zone is bridged to by a multi-homed host that is not
+    /// a declared boundary device (sorted, one list per zone).
+    pub fn bridges(&self) -> Vec<Vec<ZoneId>> {
+        let mut out = vec![Vec::new(); self.zones.len()];
+        for h in self.hosts.iter().filter(|h| !h.boundary) {
+            for a in &h.legs {
+                for b in &h.legs {
+                    if a.zone != b.zone {
+                        if let Some(list) = out.get_mut(a.zone.0 as usize) {
+                            list.push(b.zone);
+                        }
+                    }
+                }
+            }
+        }
+        for list in &mut out {
+            list.sort();
+            list.dedup();
+        }
+        out
     }
 
     /// `zone` or `zone.asset` for an endpoint.

@@ -1,6 +1,6 @@
 //! Zones and assets: Purdue level, class, security levels, roles.
 
-use super::{Spanned, ZoneId};
+use super::{AssetId, Spanned, ZoneId};
 use crate::source::Span;
 use ipnet::IpNet;
 use std::fmt;
@@ -312,4 +312,22 @@ impl Zone {
     pub fn sl_of(&self, fr: Fr) -> u8 {
         self.sl_t().get(fr)
     }
+}
+
+/// A multi-homed asset: one host with a leg (an address) in each of
+/// several zones. Each leg is an [`Asset`] of its zone with the host's name
+/// and attributes, so that every consumer of zones and assets sees an
+/// ordinary asset; the host links the legs. Traffic between the legs
+/// crosses inside the host, where no firewall sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    pub name: String,
+    /// Span of the asset's name where it is declared.
+    pub span: Span,
+    /// One leg per zone (at least two), sorted by zone.
+    pub legs: Vec<AssetId>,
+    /// Declared `boundary-device true`: the host is the enforcement point
+    /// of the conduits between its zones (a firewall, a data diode), not a
+    /// bypass; NET-003 and the blast-radius bridge leave it out.
+    pub boundary: bool,
 }

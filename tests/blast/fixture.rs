@@ -162,6 +162,7 @@ impl Builder {
             services: self.services,
             conduits: Vec::new(),
             waivers: Vec::new(),
+            fqdns: Vec::new(),
         };
         let conduits = self.conduits.iter().map(|s| resolve(&m, s)).collect();
         m.conduits = conduits;
@@ -186,6 +187,7 @@ fn endpoint(m: &Model, text: &str) -> Endpoint {
         zone,
         asset,
         span: Span::default(),
+        kind: Default::default(),
     }
 }
 

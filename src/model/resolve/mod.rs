@@ -19,7 +19,7 @@ use super::types::*;
 use super::values::{self, is_valid_name, suggest};
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
-use crate::syntax::tree::{Arg, Block, Document, Item, ItemKind, Word};
+use crate::syntax::tree::{Arg, Block, Document, EndKind, FlowEnd, Item, ItemKind, Word};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One parsed file handed to resolution.
@@ -75,6 +75,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         .enumerate()
         .map(|(i, s)| (s.name.clone(), ServiceId(i as u32)))
         .collect();
+    model.fqdns = fqdns_of(conduits.values());
     model.conduits = conduits
         .values()
         .map(|d| r.conduit(d, &mut model))
@@ -87,6 +88,31 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
     let mut diags = r.reader.diags;
     diags.extend(super::integrity::check(&model));
     (model, diags)
+}
+
+/// Every valid DNS name of an `fqdn` endpoint, sorted and distinct, so
+/// that [`EndpointKind::Fqdn`] indices follow the names, not the order of
+/// declarations.
+fn fqdns_of<'a>(conduits: impl Iterator<Item = &'a Decl<'a>>) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    for d in conduits {
+        for item in d.item.block().map_or(&[][..], |b| b.items.as_slice()) {
+            if let ItemKind::Flow {
+                initiators,
+                responders,
+                ..
+            } = &item.kind
+            {
+                let ends = initiators.iter().chain(responders);
+                for e in ends.filter(|e| e.kind == EndKind::Fqdn) {
+                    if let Ok(name) = values::dns_name(&e.word.text) {
+                        names.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    names.into_iter().collect()
 }
 
 #[derive(Default)]

@@ -20,6 +20,8 @@ mod asa_reader;
 mod cli;
 #[path = "backends/edge.rs"]
 mod edge;
+#[path = "backends/endpoints.rs"]
+mod endpoints;
 #[path = "backends/fortigate.rs"]
 mod fortigate;
 #[path = "backends/fortigate_reader.rs"]

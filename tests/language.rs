@@ -19,6 +19,8 @@ use conduit::{load_policy, Loaded};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "lang/endpoints.rs"]
+mod endpoints;
 #[path = "safety/mod.rs"]
 mod safety;
 
@@ -250,6 +252,7 @@ fn fmt_round_trips() {
         "examples/riverside/plant.zc".into(),
         "examples/riverside/services-local.zc".into(),
         "examples/segments/plant.zc".into(),
+        "examples/endpoints/plant.zc".into(),
         "policies/services.zc".into(),
     ];
     files.extend(

@@ -62,7 +62,10 @@ pub fn bnd_002(ctx: &Ctx<'_>) -> Vec<Hit> {
             if ctx.zone(b.zone).sl_of(Fr::Rdf) < 2 {
                 continue;
             }
-            for ep in [a, b].into_iter().filter(|e| e.asset.is_none()) {
+            for ep in [a, b]
+                .into_iter()
+                .filter(|e| e.asset.is_none() && !e.is_destination_only())
+            {
                 wide.insert((ep.span, ep.zone));
                 zones.insert(b.zone);
             }

@@ -101,7 +101,7 @@ pub fn run(args: CompileArgs) -> Exit {
         Err(errors) => {
             let errors: Vec<Diagnostic> = errors
                 .into_iter()
-                .map(|d| at_expiry(&loaded.model, d))
+                .map(|d| at_endpoint(&loaded.model, at_expiry(&loaded.model, d)))
                 .collect();
             print_diags(&loaded.sources, &errors);
             Exit::Findings
@@ -139,6 +139,33 @@ fn at_expiry(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
             };
             d.at(e.span, label)
         }
+        None => d,
+    }
+}
+
+/// A backend's refusal of a DNS name (E0530) or a multicast group (E0531)
+/// names its conduit (and the name) first; point it at that endpoint of
+/// the conduit's flow line.
+fn at_endpoint(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
+    use crate::model::EndpointKind;
+    if !matches!(d.code.as_ref(), "E0530" | "E0531") || d.primary.is_some() {
+        return d;
+    }
+    let mut quoted = d.message.split('`').skip(1).step_by(2);
+    let (conduit, name) = (quoted.next(), quoted.next());
+    let Some(c) = conduit
+        .and_then(|n| model.conduit_by_name(n))
+        .map(|id| model.conduit(id))
+    else {
+        return d;
+    };
+    let found = c.responders.iter().find(|e| match e.kind {
+        EndpointKind::Fqdn(i) => d.code == "E0530" && Some(model.fqdn(i)) == name,
+        EndpointKind::Multicast(_) => d.code == "E0531",
+        EndpointKind::Zone => false,
+    });
+    match found {
+        Some(e) => d.at(e.span, "the backend cannot express this destination"),
         None => d,
     }
 }

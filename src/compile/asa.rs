@@ -52,7 +52,11 @@ impl Backend for CiscoAsa {
     }
 
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+        let mut out = super::plan::fqdn_refusals(plan, "cisco-asa", |name, _| {
+            name.starts_with("*.").then(|| {
+                "cannot match a wildcard: an ASA `fqdn` object names one host (letters, digits and `-` only)".to_string()
+            })
+        });
         let mut seen = Vec::new();
         for rule in &plan.rules {
             let Some(d) = rule.expires.filter(|d| *d > LAST_END) else {
@@ -208,7 +212,7 @@ struct Defs {
     addrs: BTreeMap<(Family, Vec<(u128, u128)>), String>,
     services: BTreeMap<String, String>,
     times: BTreeMap<String, String>,
-    /// `range A B` → object name.
+    /// `range A B` or `fqdn v4 NAME` → object name.
     ranges: BTreeMap<String, String>,
 }
 
@@ -216,6 +220,7 @@ impl Defs {
     /// `object-group NAME`, or `any4` / `any6` for a whole family.
     fn addr(&mut self, plan: &Plan, m: &AddrMatch, family: Family) -> String {
         let (stem, ranges) = match m {
+            AddrMatch::Fqdn(fqdn) => return self.fqdn(fqdn, family),
             AddrMatch::Set(name) => (
                 format!("{OWNED_PREFIX}{name}"),
                 plan.set(name).map(|s| s.ranges.clone()).unwrap_or_default(),
@@ -248,6 +253,27 @@ impl Defs {
         };
         self.addrs.insert(key, text.clone());
         text
+    }
+
+    /// `object NAME` of an `object network` holding `fqdn v4|v6 NAME` (the
+    /// name is checked by the language; wildcards are refused, E0530).
+    fn fqdn(&mut self, fqdn: &str, family: Family) -> String {
+        let version = match family {
+            Family::V4 => "v4",
+            Family::V6 => "v6",
+        };
+        let body = format!("fqdn {version} {fqdn}");
+        let name = match self.ranges.get(&body) {
+            Some(name) => name.clone(),
+            None => {
+                let stem = format!("{OWNED_PREFIX}d_{}", family.suffix());
+                let name = self.names.name(&stem, &body);
+                let _ = writeln!(self.text, "object network {name}\n {body}");
+                self.ranges.insert(body, name.clone());
+                name
+            }
+        };
+        format!("object {name}")
     }
 
     /// One `network-object` line; a range becomes an `object network`.

@@ -11,7 +11,9 @@
 use super::addr::Family;
 use super::eval::{proto_number, Packet, PacketL4, Verdict};
 use super::plan::{date_to_unix, Plan, RuleKind};
-use crate::model::{Conduit, Date, Direction, Endpoint, Model, Proto, ServiceMatch, Weekday};
+use crate::model::{
+    Conduit, Date, Direction, Endpoint, EndpointKind, Model, Proto, ServiceMatch, Weekday,
+};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -184,6 +186,9 @@ fn joins(
     Some((holder(model, from, pkt.src)?, holder(model, to, pkt.dst)?))
 }
 
+/// The endpoint of a side that holds `addr`: an asset of that address, a
+/// multicast group containing it, else a whole zone owning it. A DNS name
+/// holds no literal address.
 fn holder(model: &Model, side: &[Endpoint], addr: IpAddr) -> Option<Endpoint> {
     let zone = model.zone_of_addr(addr);
     let asset = side.iter().find(|ep| {
@@ -191,10 +196,16 @@ fn holder(model: &Model, side: &[Endpoint], addr: IpAddr) -> Option<Endpoint> {
             .and_then(|i| model.zone(ep.zone).assets.get(i as usize))
             .is_some_and(|a| a.address.value == addr)
     });
+    let group = || {
+        side.iter()
+            .find(|ep| matches!(ep.kind, EndpointKind::Multicast(net) if net.contains(&addr)))
+    };
     asset
+        .or_else(group)
         .or_else(|| {
-            side.iter()
-                .find(|ep| ep.asset.is_none() && Some(ep.zone) == zone)
+            side.iter().find(|ep| {
+                ep.asset.is_none() && ep.kind == EndpointKind::Zone && Some(ep.zone) == zone
+            })
         })
         .copied()
 }

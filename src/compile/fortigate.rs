@@ -73,7 +73,9 @@ impl Backend for Fortigate {
     }
 
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+        let mut out = super::plan::multicast_refusals(plan, "fortigate", |_| {
+            Some("passes multicast only through `firewall multicast-policy`, which conduit does not generate; a `firewall policy` never matches it".to_string())
+        });
         let mut seen = BTreeSet::new();
         for rule in &plan.rules {
             if let Timing::WeeklyUntil(_, d) = vendor::timing(rule) {
@@ -362,6 +364,17 @@ pub fn render(plan: &Plan) -> String {
                 "        set type iprange\n        set start-ip {a}\n        set end-ip {b}\n"
             ),
         };
+        match o.family {
+            Family::V4 => addr4.insert(own(&o.name), body),
+            Family::V6 => addr6.insert(own(&o.name), body),
+        };
+    }
+    // DNS names (checked by the language; a wildcard needs FortiOS 6.2.2).
+    for o in &book.fqdns {
+        let body = format!(
+            "        set type fqdn\n        set fqdn {}\n",
+            quote(&o.fqdn, 255)
+        );
         match o.family {
             Family::V4 => addr4.insert(own(&o.name), body),
             Family::V6 => addr6.insert(own(&o.name), body),

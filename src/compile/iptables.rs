@@ -57,7 +57,12 @@ impl Backend for Iptables {
     }
 
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic> {
-        super::plan::expiry_limits(plan, "iptables", EXPIRY_FIRST, Some(EXPIRY_LAST))
+        let mut errors =
+            super::plan::expiry_limits(plan, "iptables", EXPIRY_FIRST, Some(EXPIRY_LAST));
+        errors.extend(super::plan::fqdn_refusals(plan, "iptables", |_, _| {
+            Some(super::plan::NO_DNS_OBJECTS.to_string())
+        }));
+        errors
     }
 
     /// Both families, always: a policy without IPv6 still denies IPv6

@@ -75,6 +75,14 @@ impl Backend for JunosSrx {
     }
 
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic> {
+        let refused = super::plan::fqdn_refusals(plan, "junos-srx", |name, _| {
+            name.starts_with("*.").then(|| {
+                "cannot match a wildcard: an SRX `dns-name` address names one host".to_string()
+            })
+        });
+        if !refused.is_empty() {
+            return refused;
+        }
         match Config::of(plan) {
             Ok(_) => Vec::new(),
             Err(d) => d,
@@ -246,6 +254,14 @@ impl Config {
                     );
                 }
             }
+        }
+        // DNS names (checked by the language: nothing to quote).
+        for o in &self.addrs.fqdns {
+            let _ = writeln!(
+                out,
+                "            address {} {{\n                dns-name {};\n            }}",
+                o.name, o.fqdn
+            );
         }
         for g in &self.addrs.groups {
             let _ = writeln!(out, "            address-set {} {{", g.name);

@@ -60,6 +60,9 @@ impl Backend for Nftables {
         // Every plan feature has an nftables form; an expiry before 1970
         // has no `meta time` value.
         let mut errors = super::plan::expiry_limits(plan, "nftables", EXPIRY_FIRST, None);
+        errors.extend(super::plan::fqdn_refusals(plan, "nftables", |_, _| {
+            Some(super::plan::NO_DNS_OBJECTS.to_string())
+        }));
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for set in &plan.sets {
             let nft = set_name(&set.name).into_owned();
@@ -295,6 +298,8 @@ impl Lists {
                         ),
                 }
             }
+            // Refused in `unsupported` (E0530): never reaches the text.
+            AddrMatch::Fqdn(_) => String::new(),
         }
     }
 

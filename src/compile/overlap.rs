@@ -202,6 +202,8 @@ fn overlaps(model: &Model, plan: &Plan) -> Vec<Diagnostic> {
         let key = match &rule.dst {
             AddrMatch::Set(name) => (rule.family, name.as_str(), &[][..]),
             AddrMatch::Inline(r) => (rule.family, "", r.ranges()),
+            // No ranges (skipped above): the firewall resolves the name.
+            AddrMatch::Fqdn(n) => (rule.family, n.as_str(), &[][..]),
         };
         let id = *group_of.entry(key).or_insert_with(|| {
             groups.push((rule.family, dst, Vec::new()));

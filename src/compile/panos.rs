@@ -32,6 +32,9 @@ use std::fmt::Write as _;
 pub struct Panos;
 
 /// Zone names: at most 31 characters.
+/// PAN-OS's predefined destination zone of routed IPv4 multicast.
+pub const MULTICAST_ZONE: &str = "multicast";
+
 pub const ZONE_NAMES: NameRules = NameRules {
     vendor: "PAN-OS",
     kind: "zone",
@@ -88,6 +91,19 @@ impl Backend for Panos {
     }
 
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic> {
+        let mut refused = super::plan::fqdn_refusals(plan, "panos", |name, _| {
+            name.starts_with("*.").then(|| {
+                "cannot match a wildcard: a PAN-OS FQDN address object names one host".to_string()
+            })
+        });
+        refused.extend(super::plan::multicast_refusals(plan, "panos", |family| {
+            (family == Family::V6).then(|| {
+                "cannot pass IPv6 multicast: PAN-OS routes IPv4 multicast only".to_string()
+            })
+        }));
+        if !refused.is_empty() {
+            return refused;
+        }
         match Config::of(plan) {
             Ok(_) => Vec::new(),
             Err(d) => d,
@@ -322,6 +338,14 @@ impl Config {
                 xml_escape(&o.name)
             );
         }
+        for o in &self.addrs.fqdns {
+            let _ = writeln!(
+                out,
+                "            <entry name=\"{}\">\n              <fqdn>{}</fqdn>\n            </entry>",
+                xml_escape(&o.name),
+                xml_escape(&o.fqdn)
+            );
+        }
         out.push_str("          </address>\n          <address-group>\n");
         for g in &self.addrs.groups {
             let _ = writeln!(
@@ -473,7 +497,13 @@ impl Config {
             let entry = RuleXml {
                 name: &r.name,
                 from: self.zone_members(&rule.src_zones),
-                to: self.zone_members(&rule.dst_zones),
+                // Routed multicast matches PAN-OS's predefined destination
+                // zone `multicast`, whatever interfaces the group leaves by.
+                to: if rule.dst_multicast {
+                    vec![MULTICAST_ZONE.to_string()]
+                } else {
+                    self.zone_members(&rule.dst_zones)
+                },
                 source: &r.src,
                 destination: &r.dst,
                 application: &r.traffic.application,

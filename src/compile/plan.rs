@@ -28,8 +28,8 @@
 use super::addr::{self, Element, Family, RangeSet};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    is_icmp_error, Conduit, Date, Direction, Endpoint, Mode, Model, PortRange, Proto, ServiceMatch,
-    Weekday, ZoneId,
+    is_icmp_error, Conduit, Date, Direction, Endpoint, EndpointKind, Mode, Model, PortRange, Proto,
+    ServiceMatch, Weekday, ZoneId,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,9 +80,14 @@ pub const INLINE_ZONE_MAX: usize = 8;
 pub enum AddrMatch {
     /// A named set of [`Plan::sets`]: one zone's addresses in one family.
     Set(String),
-    /// Addresses listed in the rule (assets, small zones of a mixed side):
-    /// an anonymous set, never empty.
+    /// Addresses listed in the rule (assets, small zones of a mixed side,
+    /// multicast groups): an anonymous set, never empty.
     Inline(RangeSet),
+    /// A DNS name the firewall resolves (`fqdn "NAME" in ZONE`; always a
+    /// destination). The plan knows no address for it: it matches no
+    /// literal address in [`Plan::verdict`], and a backend without DNS
+    /// objects refuses it (E0530).
+    Fqdn(String),
 }
 
 /// Layer-4 match of a rule (already specific to the rule's family).
@@ -165,6 +170,11 @@ pub struct Rule {
     /// never empty): the native security zones of vendor backends.
     pub src_zones: Vec<String>,
     pub dst_zones: Vec<String>,
+    /// `dst` is multicast groups (`multicast ADDR in ZONE`), delivered into
+    /// `dst_zones`: a vendor whose ordinary policy cannot pass routed
+    /// multicast must use its multicast construct or refuse (E0531).
+    /// Connection tracking treats every new group flow as a new connection.
+    pub dst_multicast: bool,
     pub iif: Option<String>,
     pub oif: Option<String>,
     pub l4: L4,
@@ -212,10 +222,12 @@ impl Plan {
 
     /// The addresses an address match stands for (`None` for a set name
     /// the plan does not define).
+    /// `None` also for a DNS name, whose addresses only the firewall knows.
     pub fn ranges<'a>(&'a self, m: &'a AddrMatch) -> Option<&'a RangeSet> {
         match m {
             AddrMatch::Set(name) => self.set(name).map(|s| &s.ranges),
             AddrMatch::Inline(r) => Some(r),
+            AddrMatch::Fqdn(_) => None,
         }
     }
 
@@ -305,6 +317,75 @@ pub fn expiry_limits(
             .with_help(format!(
                 "set `expires` within {range}, or compile for a backend that can hold the date"
             ))
+        })
+        .collect()
+}
+
+/// Why nftables and iptables refuse a DNS name: they match addresses only,
+/// and resolving at compile time would freeze addresses a cloud service
+/// changes.
+pub const NO_DNS_OBJECTS: &str = "matches addresses only and has no DNS name objects (resolving the name when compiling would freeze addresses the service changes)";
+
+/// E0530 for every DNS-name destination a backend cannot express:
+/// `refuse(name, family)` gives the reason (`None`: the backend accepts
+/// it). One error per conduit and name; the message names the conduit and
+/// the name first, so that the CLI can point it at the endpoint.
+pub fn fqdn_refusals(
+    plan: &Plan,
+    backend: &str,
+    refuse: impl Fn(&str, Family) -> Option<String>,
+) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    for rule in &plan.rules {
+        if let AddrMatch::Fqdn(name) = &rule.dst {
+            let key = (rule.conduit.as_str(), name.as_str());
+            if seen.contains_key(&key) {
+                continue;
+            }
+            if let Some(why) = refuse(name, rule.family) {
+                seen.insert(key, why);
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|((conduit, name), why)| {
+            Diagnostic::error(
+                "E0530",
+                format!("conduit `{conduit}` sends to DNS name `{name}`: {backend} {why}"),
+            )
+            .with_help(
+                "write the service's addresses as a zone's `network`, or compile for a backend whose DNS objects can hold the name (see docs/language.md, \"fqdn\")",
+            )
+        })
+        .collect()
+}
+
+/// E0531 for every multicast destination a backend cannot pass:
+/// `refuse(family)` gives the reason (`None`: the backend accepts it).
+/// One error per conduit; the message names the conduit first.
+pub fn multicast_refusals(
+    plan: &Plan,
+    backend: &str,
+    refuse: impl Fn(Family) -> Option<String>,
+) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for rule in plan.rules.iter().filter(|r| r.dst_multicast) {
+        if seen.contains_key(rule.conduit.as_str()) {
+            continue;
+        }
+        if let Some(why) = refuse(rule.family) {
+            seen.insert(&rule.conduit, why);
+        }
+    }
+    seen.into_iter()
+        .map(|(conduit, why)| {
+            Diagnostic::error(
+                "E0531",
+                format!("conduit `{conduit}` sends to a multicast group: {backend} {why}"),
+            )
+            .with_help(
+                "compile this conduit for a backend that passes routed multicast (see docs/language.md, \"multicast\"), or remove the group",
+            )
         })
         .collect()
 }
@@ -429,6 +510,7 @@ struct FlowCtx<'a> {
     dst: AddrMatch,
     src_zones: Vec<String>,
     dst_zones: Vec<String>,
+    dst_multicast: bool,
     iif: Option<String>,
     oif: Option<String>,
 }
@@ -436,6 +518,10 @@ struct FlowCtx<'a> {
 /// Endpoints of one side of a conduit behind one interface (`None`
 /// without a target).
 type SideGroups = BTreeMap<Option<String>, Vec<Endpoint>>;
+
+/// One address match of a side, the zones owning its addresses, and
+/// whether it is multicast groups.
+type Part = (AddrMatch, Vec<String>, bool);
 
 impl Builder<'_> {
     fn finish(self) -> Plan {
@@ -485,8 +571,8 @@ impl Builder<'_> {
                     for family in Family::ALL {
                         let srcs = self.side_parts(from_eps, family);
                         let dsts = self.side_parts(to_eps, family);
-                        for (src, src_zones) in &srcs {
-                            for (dst, dst_zones) in &dsts {
+                        for (src, src_zones, _) in &srcs {
+                            for (dst, dst_zones, multicast) in &dsts {
                                 let flow = FlowCtx {
                                     conduit,
                                     family,
@@ -494,6 +580,7 @@ impl Builder<'_> {
                                     dst: dst.clone(),
                                     src_zones: src_zones.clone(),
                                     dst_zones: dst_zones.clone(),
+                                    dst_multicast: *multicast,
                                     iif: iif.clone(),
                                     oif: oif.clone(),
                                 };
@@ -532,9 +619,63 @@ impl Builder<'_> {
     ///   ranges (the internet's "everything not inside") keeps its named
     ///   set, and everything else (assets, small zones) is one inline list.
     ///
+    /// Multicast groups of the side are one more inline part (flagged, so
+    /// a rule never mixes groups with host addresses), and every DNS name
+    /// one [`AddrMatch::Fqdn`] part in each family.
+    ///
     /// Empty when the side has no address of that family. Each part comes
     /// with the names of the zones that own its addresses.
-    fn side_parts(&mut self, eps: &[Endpoint], family: Family) -> Vec<(AddrMatch, Vec<String>)> {
+    fn side_parts(&mut self, eps: &[Endpoint], family: Family) -> Vec<Part> {
+        let mut parts: Vec<Part> = self
+            .host_parts(eps, family)
+            .into_iter()
+            .map(|(m, zones)| (m, zones, false))
+            .collect();
+        parts.extend(self.special_parts(eps, family));
+        parts
+    }
+
+    /// The multicast and DNS-name parts of a side (see [`Self::side_parts`]).
+    fn special_parts(&self, eps: &[Endpoint], family: Family) -> Vec<Part> {
+        let mut groups: Vec<(u128, u128)> = Vec::new();
+        let mut group_zones: BTreeSet<&str> = BTreeSet::new();
+        let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for ep in eps {
+            let zone = self.model.zone(ep.zone).name.as_str();
+            match ep.kind {
+                EndpointKind::Zone => {}
+                EndpointKind::Multicast(net) => {
+                    let (f, lo, hi) = addr::net_range(&net);
+                    if f == family {
+                        groups.push((lo, hi));
+                        group_zones.insert(zone);
+                    }
+                }
+                EndpointKind::Fqdn(i) => {
+                    names.entry(self.model.fqdn(i)).or_default().insert(zone);
+                }
+            }
+        }
+        let owned = |zones: BTreeSet<&str>| zones.into_iter().map(str::to_string).collect();
+        let mut parts = Vec::new();
+        if !groups.is_empty() {
+            let m = AddrMatch::Inline(RangeSet::from_ranges(groups));
+            parts.push((m, owned(group_zones), true));
+        }
+        for (name, zones) in names {
+            parts.push((AddrMatch::Fqdn(name.to_string()), owned(zones), false));
+        }
+        parts
+    }
+
+    /// The zone and asset endpoints of a side (see [`Self::side_parts`]).
+    fn host_parts(&mut self, eps: &[Endpoint], family: Family) -> Vec<(AddrMatch, Vec<String>)> {
+        let eps: Vec<Endpoint> = eps
+            .iter()
+            .filter(|e| e.kind == EndpointKind::Zone)
+            .copied()
+            .collect();
+        let eps = eps.as_slice();
         let mut zones: Vec<ZoneId> = eps
             .iter()
             .filter(|e| e.asset.is_none())
@@ -705,6 +846,7 @@ impl Builder<'_> {
             dst: flow.dst.clone(),
             src_zones: flow.src_zones.clone(),
             dst_zones: flow.dst_zones.clone(),
+            dst_multicast: flow.dst_multicast,
             iif: flow.iif.clone(),
             oif: flow.oif.clone(),
             l4,

@@ -357,13 +357,47 @@ impl AddrRef {
     }
 }
 
+/// A DNS-name address object (`fqdn "NAME" in ZONE`), one per family the
+/// rules use it in: a device resolves it, the plan knows no address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FqdnObject {
+    pub name: String,
+    pub family: Family,
+    /// Checked by the language: lower-case RFC 1123 labels, at most one
+    /// leading `*.`; nothing a config would need to quote.
+    pub fqdn: String,
+}
+
+impl FqdnObject {
+    pub fn is_wildcard(&self) -> bool {
+        self.fqdn.starts_with("*.")
+    }
+}
+
+/// Content-derived stem of a DNS-name object: `d4_` / `d6_` and the name,
+/// `d4w_` / `d6w_` and the name after `*.` for a wildcard (distinct names
+/// never share a stem).
+pub fn fqdn_stem(family: Family, fqdn: &str) -> String {
+    let f = match family {
+        Family::V4 => "d4",
+        Family::V6 => "d6",
+    };
+    match fqdn.strip_prefix("*.") {
+        Some(rest) => format!("{f}w_{rest}"),
+        None => format!("{f}_{fqdn}"),
+    }
+}
+
 /// Address objects and groups of a plan, deduplicated.
 #[derive(Debug, Clone, Default)]
 pub struct AddressBook {
     /// In the order first used (plan sets by name, then rule order).
     pub objects: Vec<AddrObject>,
+    /// DNS-name objects, in the order first used.
+    pub fqdns: Vec<FqdnObject>,
     pub groups: Vec<AddrGroup>,
     by_set: BTreeMap<String, AddrRef>,
+    by_fqdn: BTreeMap<(Family, String), AddrRef>,
     by_list: BTreeMap<(Family, Vec<(u128, u128)>), AddrRef>,
     by_element: BTreeMap<String, String>,
 }
@@ -418,6 +452,9 @@ impl AddressBook {
         }
         for rule in &plan.rules {
             for side in [&rule.src, &rule.dst] {
+                if let AddrMatch::Fqdn(fqdn) = side {
+                    book.fqdn_object(rule.family, fqdn, ns)?;
+                }
                 let AddrMatch::Inline(ranges) = side else {
                     continue;
                 };
@@ -442,6 +479,26 @@ impl AddressBook {
             }
         }
         Ok(book)
+    }
+
+    fn fqdn_object(
+        &mut self,
+        family: Family,
+        fqdn: &str,
+        ns: &mut Namespace,
+    ) -> Result<(), NameClash> {
+        let key = (family, fqdn.to_string());
+        if self.by_fqdn.contains_key(&key) {
+            return Ok(());
+        }
+        let name = ns.claim(&fqdn_stem(family, fqdn))?;
+        self.fqdns.push(FqdnObject {
+            name: name.clone(),
+            family,
+            fqdn: fqdn.to_string(),
+        });
+        self.by_fqdn.insert(key, AddrRef::Object(name));
+        Ok(())
     }
 
     fn objects_of(
@@ -474,6 +531,7 @@ impl AddressBook {
         match m {
             AddrMatch::Set(name) => self.by_set.get(name),
             AddrMatch::Inline(r) => self.by_list.get(&(family, r.ranges().to_vec())),
+            AddrMatch::Fqdn(n) => self.by_fqdn.get(&(family, n.clone())),
         }
     }
 }

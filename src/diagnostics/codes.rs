@@ -40,6 +40,15 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0220", "group has no members"),
     ("E0221", "conduit joins a zone to itself through a group"),
     ("E0222", "multi-homed asset has two addresses in one zone"),
+    (
+        "E0224",
+        "a multicast group or DNS name as a source: it is only ever a destination",
+    ),
+    (
+        "E0225",
+        "a multicast group or DNS name without the zone it is delivered into",
+    ),
+    ("E0226", "TCP service to a multicast group"),
     ("E0301", "invalid network (CIDR)"),
     ("E0302", "invalid IP address"),
     ("E0303", "invalid port or port range"),
@@ -55,6 +64,12 @@ pub const CODES: &[(&str, &str)] = &[
         "invalid source ports (`from` without ports, or twice)",
     ),
     ("E0312", "invalid ICMP code or ICMP line"),
+    ("E0317", "invalid multicast group"),
+    (
+        "E0318",
+        "link-local multicast scope: never forwarded by a router",
+    ),
+    ("E0319", "invalid DNS name"),
     ("E0401", "file cannot be read"),
     ("E0402", "import cycle"),
     ("E0403", "imported file not found"),
@@ -85,6 +100,14 @@ pub const CODES: &[(&str, &str)] = &[
         "expiry date outside the range the backend can express",
     ),
     ("E0511", "two generated names of a backend clash"),
+    (
+        "E0530",
+        "the backend cannot express this DNS-name destination",
+    ),
+    (
+        "E0531",
+        "the backend cannot pass this multicast destination",
+    ),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),

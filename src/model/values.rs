@@ -53,6 +53,125 @@ pub fn network(s: &str) -> Result<(IpNet, bool), ValueError> {
     }
 }
 
+/// A network as written in the language: an address for a host prefix
+/// (`239.192.1.5`), CIDR otherwise (`239.192.1.0/24`).
+pub fn net_text(net: &IpNet) -> String {
+    if net.prefix_len() == net.max_prefix_len() {
+        net.addr().to_string()
+    } else {
+        net.to_string()
+    }
+}
+
+/// A multicast group (`multicast ADDR[/LEN]`): an address or a network
+/// without host bits, inside 224.0.0.0/4 or ff00::/8, and not of a scope
+/// a router never forwards (224.0.0.0/24, IPv6 interface- and link-local
+/// scopes `ffx1::/16`, `ffx2::/16`).
+pub fn multicast_group(s: &str) -> Result<IpNet, ValueError> {
+    let bad = || {
+        err(
+            "E0317",
+            format!("`{s}` is not a multicast group"),
+            "write an IPv4 group in 224.0.0.0/4 (`239.192.1.0/24`) or an IPv6 group in ff00::/8 (`ff0e::181`)",
+        )
+    };
+    let net = if s.contains('/') {
+        let (net, host_bits) = network(s).map_err(|_| bad())?;
+        if host_bits {
+            return Err(err(
+                "E0317",
+                format!("`{s}` has host bits set"),
+                format!("write the group's network: `{}`", net_text(&net)),
+            ));
+        }
+        net
+    } else {
+        IpNet::from(address(s).map_err(|_| bad())?)
+    };
+    let (first, last) = (net.network(), net.broadcast());
+    if !first.is_multicast() || !last.is_multicast() {
+        return Err(bad());
+    }
+    let local = match (first, last) {
+        // Ranges from a multicast first address: local when they start
+        // inside 224.0.0.0/24.
+        (IpAddr::V4(a), IpAddr::V4(_)) => u32::from(a) <= 0xe000_00ff,
+        // A network wider than /16 spans every scope, link-local too.
+        (IpAddr::V6(a), IpAddr::V6(_)) => {
+            let [_, flags_scope, ..] = a.octets();
+            net.prefix_len() < 16 || flags_scope & 0x0f <= 2
+        }
+        _ => false,
+    };
+    if local {
+        return Err(err(
+            "E0318",
+            format!("`{s}` is a link-local multicast scope: no router forwards it"),
+            "224.0.0.0/24 and IPv6 interface- and link-local groups (ff01::/16, ff02::/16) never cross a firewall; use a routed group (239.192.0.0/14 for a site, ff05::/16 or ff0e::/16)",
+        ));
+    }
+    Ok(net)
+}
+
+/// Longest DNS name (RFC 1035, without the trailing dot).
+pub const DNS_NAME_MAX: usize = 253;
+/// Longest DNS label.
+pub const DNS_LABEL_MAX: usize = 63;
+
+/// A DNS name for an `fqdn` endpoint, in lower case: labels of RFC 1123
+/// letters, digits and inner hyphens (1-63 characters), at least two
+/// labels, at most 253 characters, a top-level label that is not all
+/// digits, and at most one leading `*.` (a wildcard over at least two
+/// labels). Nothing else reaches a generated config.
+pub fn dns_name(s: &str) -> Result<String, ValueError> {
+    let shown: String = s.chars().flat_map(char::escape_debug).take(80).collect();
+    let fail = |why: &str| {
+        err(
+            "E0319",
+            format!("`{shown}` is not a valid DNS name: {why}"),
+            "write a fully qualified name of letters, digits, `-` and `.`, optionally starting with `*.`: `*.azure-devices.net`",
+        )
+    };
+    if s.len() > DNS_NAME_MAX {
+        return Err(fail("longer than 253 characters"));
+    }
+    let lower = s.to_ascii_lowercase();
+    let rest = lower.strip_prefix("*.").unwrap_or(&lower);
+    let labels: Vec<&str> = rest.split('.').collect();
+    if labels.len() < 2 {
+        return Err(fail("a fully qualified name has at least two labels"));
+    }
+    for label in &labels {
+        if label.is_empty() {
+            return Err(fail("empty label (two dots, or a dot at an end)"));
+        }
+        if label.len() > DNS_LABEL_MAX {
+            return Err(fail("a label is longer than 63 characters"));
+        }
+        if label.contains('*') {
+            return Err(fail("`*` only as the whole first label (`*.example.com`)"));
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(fail("labels hold letters, digits and `-` only"));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(fail("a label starts and ends with a letter or digit"));
+        }
+    }
+    if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(fail(
+            "the last label is all digits (an address is not a name)",
+        ));
+    }
+    Ok(lower)
+}
+
 /// An IPv4 or IPv6 address.
 pub fn address(s: &str) -> Result<IpAddr, ValueError> {
     leading_zeros("E0302", s)?;

@@ -114,12 +114,26 @@ fn write_members(out: &mut String, item: &Item) {
     }
 }
 
-fn write_words(out: &mut String, words: &[Word]) {
-    for (i, w) in words.iter().enumerate() {
+fn write_words(out: &mut String, ends: &[FlowEnd]) {
+    for (i, e) in ends.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&w.text);
+        match e.kind {
+            EndKind::Name => out.push_str(&e.word.text),
+            EndKind::Multicast => {
+                out.push_str("multicast ");
+                out.push_str(&e.word.text);
+            }
+            EndKind::Fqdn => {
+                out.push_str("fqdn ");
+                out.push_str(&quote(&e.word.text));
+            }
+        }
+        if let Some(z) = &e.zone {
+            out.push_str(" in ");
+            out.push_str(&z.text);
+        }
     }
 }
 

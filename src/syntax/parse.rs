@@ -7,7 +7,8 @@
 //! item_list := { NL | ";" | comment | item }
 //! item     := flow | attr
 //! attr     := word { arg [","] } [ block ] [ comment ]
-//! flow     := word { "," word } ( "->" | "<->" ) word { "," word } [ comment ]
+//! flow     := end { "," end } ( "->" | "<->" ) end { "," end } [ comment ]
+//! end      := "multicast" word [ "in" word ] | "fqdn" string [ "in" word ] | word
 //! block    := "{" item_list "}"
 //! arg      := word | string
 //! word     := [A-Za-z0-9_.:/+*-]+          (a word never contains "->")
@@ -567,7 +568,8 @@ impl<'a> Parser<'a> {
         let mut right = Vec::new();
         let mut seen_arrow = false;
         let mut expect_word = true;
-        for t in toks {
+        let mut it = toks.into_iter().peekable();
+        while let Some(t) = it.next() {
             match t {
                 Tok::Arrow(..) => {
                     if expect_word {
@@ -582,10 +584,11 @@ impl<'a> Parser<'a> {
                     expect_word = true;
                 }
                 Tok::Word(w) if expect_word => {
+                    let end = self.flow_end(w, &mut it)?;
                     if seen_arrow {
-                        right.push(w)
+                        right.push(end)
                     } else {
-                        left.push(w)
+                        left.push(end)
                     }
                     expect_word = false;
                 }
@@ -604,7 +607,8 @@ impl<'a> Parser<'a> {
                             "E0101",
                             "expected a zone or `zone.asset`, found a string",
                         )
-                        .at(s.span, "endpoints are names, not strings"),
+                        .at(s.span, "endpoints are names, not strings")
+                        .with_help("a DNS name is written `fqdn \"NAME\" in ZONE`"),
                     );
                     return None;
                 }
@@ -624,6 +628,73 @@ impl<'a> Parser<'a> {
             arrow,
             arrow_span,
             responders: right,
+        })
+    }
+
+    /// One flow-line endpoint starting at word `w`:
+    ///
+    /// ```text
+    /// end := "multicast" word [ "in" word ]
+    ///      | "fqdn" string [ "in" word ]
+    ///      | word
+    /// ```
+    ///
+    /// `multicast` and `fqdn` are keywords only when a value follows
+    /// them, so a zone of that name still works as a bare word.
+    fn flow_end(
+        &mut self,
+        w: Word,
+        it: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>,
+    ) -> Option<FlowEnd> {
+        let kind = match (w.text.as_str(), it.peek()) {
+            ("multicast", Some(Tok::Word(_))) => EndKind::Multicast,
+            ("fqdn", Some(Tok::Str(_))) => EndKind::Fqdn,
+            ("fqdn", Some(Tok::Word(v))) => {
+                let span = v.span;
+                self.error(
+                    Diagnostic::error("E0101", "the name of an `fqdn` endpoint is quoted")
+                        .at(span, "expected a double-quoted DNS name")
+                        .with_help("write `fqdn \"*.azure-devices.net\" in internet`"),
+                );
+                return None;
+            }
+            _ => return Some(FlowEnd::name(w)),
+        };
+        let word = match it.next() {
+            Some(Tok::Word(v)) => v,
+            Some(Tok::Str(s)) => Word {
+                text: s.value,
+                span: s.span,
+            },
+            _ => return None,
+        };
+        let mut span = w.span.to(word.span);
+        let mut zone = None;
+        if matches!(it.peek(), Some(Tok::Word(k)) if k.text == "in") {
+            let in_span = match it.next() {
+                Some(Tok::Word(k)) => k.span,
+                _ => span,
+            };
+            match it.next() {
+                Some(Tok::Word(z)) => {
+                    span = span.to(z.span);
+                    zone = Some(z);
+                }
+                _ => {
+                    self.error(
+                        Diagnostic::error("E0101", "expected a zone after `in`")
+                            .at(in_span, "which zone?")
+                            .with_help("write `multicast 239.192.1.0/24 in cell-a`"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(FlowEnd {
+            word,
+            kind,
+            zone,
+            span,
         })
     }
 }

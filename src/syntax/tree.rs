@@ -1,6 +1,6 @@
 //! The syntax tree: every file is a list of [`Item`]s, each a keyword with
 //! arguments and an optional `{ … }` block of nested items, or a flow line
-//! (`a, b -> c`). Every node keeps its byte [`Span`] and the comments around
+//! (`a, b -> c`, endpoints also `multicast ADDR in ZONE`, `fqdn "NAME" in ZONE`). Every node keeps its byte [`Span`] and the comments around
 //! it, so that the formatter can reprint a file without losing anything.
 //!
 //! The tree knows nothing of zones or conduits: the resolver in `model`
@@ -67,6 +67,52 @@ pub struct ArgSep {
     pub comma_after: bool,
 }
 
+/// What a flow-line endpoint is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndKind {
+    /// A bare word: `zone` or `zone.asset` (or another name the resolver
+    /// knows).
+    Name,
+    /// `multicast ADDR[/LEN] [in ZONE]`: a multicast group.
+    Multicast,
+    /// `fqdn "NAME" [in ZONE]`: a DNS name the firewall resolves.
+    Fqdn,
+}
+
+/// One endpoint of a flow line. It dereferences to its [`Word`], so code
+/// that reads names keeps working; code that cares must look at `kind`
+/// first (the word of a `multicast` endpoint is its address, the word of
+/// an `fqdn` endpoint the unquoted name with the string's span).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowEnd {
+    pub word: Word,
+    pub kind: EndKind,
+    /// `in ZONE` after a `multicast` or `fqdn` endpoint.
+    pub zone: Option<Word>,
+    /// From the keyword to the zone (the word's span for a name).
+    pub span: Span,
+}
+
+impl FlowEnd {
+    /// A bare-word endpoint.
+    pub fn name(word: Word) -> FlowEnd {
+        FlowEnd {
+            span: word.span,
+            word,
+            kind: EndKind::Name,
+            zone: None,
+        }
+    }
+}
+
+impl std::ops::Deref for FlowEnd {
+    type Target = Word;
+
+    fn deref(&self) -> &Word {
+        &self.word
+    }
+}
+
 /// `->` (one way) or `<->` (both ways).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArrowKind {
@@ -85,10 +131,10 @@ pub enum ItemKind {
     },
     /// `initiators (-> | <->) responders`.
     Flow {
-        initiators: Vec<Word>,
+        initiators: Vec<FlowEnd>,
         arrow: ArrowKind,
         arrow_span: Span,
-        responders: Vec<Word>,
+        responders: Vec<FlowEnd>,
     },
 }
 

@@ -11,6 +11,8 @@
 //! assets:    { NAME: { address: { ZONE: IP, ZONE: IP }, ATTRIBUTE: VALUE } }   (multi-homed)
 //! groups:    { NAME: [zone.asset, zone, other-group] }
 //! conduits:  { NAME: { from: [..], to: [..], bidirectional: false, allow: [..], ATTRIBUTE: VALUE } }
+//! conduits:  { NAME: { from: [..], to: [.., { multicast: ADDR, in: ZONE }, { fqdn: NAME, in: ZONE }],
+//!                      bidirectional: false, allow: [..], ATTRIBUTE: VALUE } }
 //! waivers:   [ { rule: PRO-003, conduit: NAME, kind: .., ... } ]
 //! ```
 //!
@@ -498,16 +500,8 @@ impl Converter {
         let (from, to) = (get("from")?, get("to")?);
         let both = get("bidirectional")
             .is_some_and(|v| matches!(&v.value, Node::Scalar(s) if s == "true"));
-        let initiators: Vec<Word> = self
-            .scalars(from)
-            .iter()
-            .map(|(t, s)| self.word(t, *s))
-            .collect();
-        let responders: Vec<Word> = self
-            .scalars(to)
-            .iter()
-            .map(|(t, s)| self.word(t, *s))
-            .collect();
+        let initiators = self.ends(from);
+        let responders = self.ends(to);
         if initiators.is_empty() || responders.is_empty() {
             self.expected("endpoints in `from` and `to`", span);
             return None;
@@ -528,6 +522,71 @@ impl Converter {
             leading: Vec::new(),
             trailing: None,
             blank_before: false,
+        })
+    }
+
+    /// The endpoints of `from` or `to`: a name, a list of names, and in a
+    /// list also `{ multicast: ADDR, in: ZONE }` or `{ fqdn: NAME, in: ZONE }`.
+    fn ends(&mut self, node: &Located<Node>) -> Vec<FlowEnd> {
+        let Node::Seq(items) = &node.value else {
+            return self
+                .scalars(node)
+                .iter()
+                .map(|(t, s)| FlowEnd::name(self.word(t, *s)))
+                .collect();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            let span = self.span(i);
+            match &i.value {
+                Node::Scalar(t) => out.push(FlowEnd::name(self.word(t, span))),
+                Node::Map(entries) => {
+                    if let Some(end) = self.typed_end(entries, span) {
+                        out.push(end);
+                    }
+                }
+                _ => self.expected("a name, or a map with `multicast` or `fqdn`", span),
+            }
+        }
+        out
+    }
+
+    /// `{ multicast: ADDR, in: ZONE }` or `{ fqdn: NAME, in: ZONE }`.
+    fn typed_end(
+        &mut self,
+        entries: &[(Located<String>, Located<Node>)],
+        span: Span,
+    ) -> Option<FlowEnd> {
+        let mut kind = None;
+        let mut zone = None;
+        for (k, v) in entries {
+            let Node::Scalar(text) = &v.value else {
+                self.expected("a plain value", self.span(v));
+                return None;
+            };
+            let word = self.word(text, self.span(v));
+            match k.value.as_str() {
+                "multicast" if kind.is_none() => kind = Some((EndKind::Multicast, word)),
+                "fqdn" if kind.is_none() => kind = Some((EndKind::Fqdn, word)),
+                "in" if zone.is_none() => zone = Some(word),
+                _ => {
+                    self.expected(
+                        "one of `multicast` or `fqdn`, and `in` (the zone)",
+                        self.span(k),
+                    );
+                    return None;
+                }
+            }
+        }
+        let Some((kind, word)) = kind else {
+            self.expected("`multicast: ADDRESS` or `fqdn: NAME` with `in: ZONE`", span);
+            return None;
+        };
+        Some(FlowEnd {
+            word,
+            kind,
+            zone,
+            span,
         })
     }
 

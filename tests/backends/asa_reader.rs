@@ -19,6 +19,9 @@ pub enum Net {
     Range(IpAddr, IpAddr),
     Object(String),
     Group(String),
+    /// `fqdn v4|v6 NAME` of an object: the device resolves it; no literal
+    /// address matches.
+    Fqdn(bool, String),
 }
 
 #[derive(Debug, Clone)]
@@ -282,6 +285,14 @@ impl AsaConfig {
                                 assert_eq!(a.is_ipv4(), b.is_ipv4());
                                 Net::Range(a, b)
                             }
+                            ["fqdn", v @ ("v4" | "v6"), name] => {
+                                assert!(
+                                    crate::junos_reader::dns_name_ok(name)
+                                        && !name.starts_with("*."),
+                                    "fqdn {name:?}: one host name, no wildcard"
+                                );
+                                Net::Fqdn(*v == "v4", name.to_string())
+                            }
                             _ => panic!("unknown object line {line:?}"),
                         };
                         assert!(
@@ -496,6 +507,7 @@ impl AsaConfig {
                 _ => false,
             },
             Net::Object(o) => self.net_contains(&self.objects[o], addr),
+            Net::Fqdn(..) => false,
             Net::Group(g) => self.net_groups[g]
                 .iter()
                 .any(|m| self.net_contains(m, addr)),

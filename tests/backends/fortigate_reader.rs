@@ -269,6 +269,12 @@ impl FortiConfig {
         };
         if let Some(e) = self.entry(a, name) {
             let x = ip_u128(addr);
+            // The device resolves a DNS name; no literal address matches.
+            if e.get("type").is_some_and(|t| t[0] == "fqdn") {
+                let f = &e["fqdn"][0];
+                assert!(crate::junos_reader::dns_name_ok(f), "fqdn {f:?}");
+                return false;
+            }
             if e.get("type").is_some_and(|t| t[0] == "iprange") {
                 let lo = ip_u128(e["start-ip"][0].parse().unwrap());
                 let hi = ip_u128(e["end-ip"][0].parse().unwrap());

@@ -212,6 +212,8 @@ fn parse_block(toks: &[Tok], pos: &mut usize) -> Result<Vec<Node>, String> {
 pub enum Addr {
     Prefix(IpAddr, u8),
     Range(IpAddr, IpAddr),
+    /// `dns-name NAME`: the device resolves it; no literal address matches.
+    Dns(String),
 }
 
 #[derive(Debug, Clone)]
@@ -438,7 +440,9 @@ impl Srx {
     fn address_book(&mut self, book: &Node) -> Result<(), String> {
         for a in book.all("address") {
             let name = a.arg(1).ok_or("address without name")?.to_string();
-            let addr = if let Some(p) = a.arg(2) {
+            let addr = if let Some(d) = a.one("dns-name") {
+                Addr::Dns(d.arg(1).ok_or("dns-name without name")?.to_string())
+            } else if let Some(p) = a.arg(2) {
                 let net: ipnet::IpNet = p.parse().map_err(|e| format!("{p}: {e}"))?;
                 Addr::Prefix(net.addr(), net.prefix_len())
             } else {
@@ -591,6 +595,7 @@ impl Srx {
                     let (_, h) = to_int(*hi);
                     lv4 == v4 && l <= x && x <= h
                 }
+                Addr::Dns(_) => false,
             };
         }
         if let Some((addrs, sets)) = self.address_sets.get(name) {
@@ -714,6 +719,24 @@ fn term_matches(t: &App, l4: PacketL4, v4: bool, extra: Extra) -> bool {
     }
 }
 
+/// A DNS name as a device's FQDN object accepts it: labels of letters,
+/// digits and inner `-`, at least two, at most 253 characters, an
+/// optional leading `*.`; nothing that needs quoting.
+pub fn dns_name_ok(s: &str) -> bool {
+    let rest = s.strip_prefix("*.").unwrap_or(s);
+    let labels: Vec<&str> = rest.split('.').collect();
+    s.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+}
+
 // ---- the documented limits, checked on every emitted name --------------
 
 /// Junos SRX limits (Junos security policy and address-book references).
@@ -746,6 +769,13 @@ pub fn lint(srx: &Srx, text: &str) -> Vec<String> {
     for n in srx.addresses.keys().chain(srx.address_sets.keys()) {
         if !word_dot(n) {
             errs.push(format!("address name {n:?}"));
+        }
+    }
+    for a in srx.addresses.values() {
+        if let Addr::Dns(d) = a {
+            if !dns_name_ok(d) || d.starts_with("*.") {
+                errs.push(format!("dns-name {d:?} (one host name, no wildcard)"));
+            }
         }
     }
     for n in srx.apps.keys().chain(srx.app_sets.keys()) {

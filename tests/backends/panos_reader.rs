@@ -14,6 +14,8 @@ use std::net::IpAddr;
 pub enum Addr {
     Prefix(IpAddr, u8),
     Range(IpAddr, IpAddr),
+    /// `<fqdn>`: the firewall resolves it; no literal address matches.
+    Fqdn(String),
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +202,12 @@ impl Pan {
                     lo.parse().map_err(|e| format!("{e}"))?,
                     hi.parse().map_err(|e| format!("{e}"))?,
                 )
+            } else if let Some(v) = child(a, "fqdn") {
+                let t = text(v);
+                if !crate::junos_reader::dns_name_ok(&t) || t.starts_with("*.") {
+                    return Err(format!("fqdn {t:?}: one host name, no wildcard"));
+                }
+                Addr::Fqdn(t)
             } else {
                 return Err("address without value".into());
             };
@@ -384,6 +392,7 @@ impl Pan {
                     let (_, h) = to_int(*hi);
                     lv4 == v4 && l <= x && x <= h
                 }
+                Addr::Fqdn(_) => false,
             };
         }
         depth < 8
@@ -560,7 +569,9 @@ pub fn lint(pan: &Pan) -> Vec<String> {
             errs.push(format!("rule {} description", r.name));
         }
         for z in r.from.iter().chain(&r.to) {
-            if z != "any" && !pan.zones.contains_key(z) {
+            // PAN-OS's predefined destination zone of routed multicast.
+            let predefined = z == "multicast" && !r.from.contains(z);
+            if z != "any" && !predefined && !pan.zones.contains_key(z) {
                 errs.push(format!("rule {}: unknown zone {z}", r.name));
             }
         }

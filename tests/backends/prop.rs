@@ -244,6 +244,7 @@ fn random_endpoint(rng: &mut Rng, model: &Model, zones: &[usize]) -> Endpoint {
         zone: ZoneId(z as u32),
         asset,
         span: Span::default(),
+        kind: Default::default(),
     }
 }
 

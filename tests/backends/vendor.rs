@@ -604,6 +604,7 @@ fn pan_lines(pan: &Pan) -> Vec<String> {
         let (t, v) = match a {
             panos_reader::Addr::Prefix(ip, len) => ("ip-netmask", format!("{ip}/{len}")),
             panos_reader::Addr::Range(lo, hi) => ("ip-range", format!("{lo}-{hi}")),
+            panos_reader::Addr::Fqdn(f) => ("fqdn", f.clone()),
         };
         out.push(format!("address|{n}|{t}|{v}"));
     }
@@ -855,6 +856,7 @@ fn random_endpoint(rng: &mut Rng, model: &Model, zones: &[usize]) -> Endpoint {
         zone: ZoneId(z as u32),
         asset,
         span: Span::default(),
+        kind: Default::default(),
     }
 }
 

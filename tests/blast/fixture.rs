@@ -166,6 +166,7 @@ impl Builder {
             waivers: Vec::new(),
             groups: Vec::new(),
             hosts: Vec::new(),
+            fqdns: Vec::new(),
         };
         let conduits = self.conduits.iter().map(|s| resolve(&m, s)).collect();
         m.conduits = conduits;
@@ -190,6 +191,7 @@ fn endpoint(m: &Model, text: &str) -> Endpoint {
         zone,
         asset,
         span: Span::default(),
+        kind: Default::default(),
     }
 }
 

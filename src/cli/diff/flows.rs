@@ -9,31 +9,42 @@
 //! end or its whole zone, to the same end or its whole zone, at least as
 //! long and at least as often (no window, or one that contains its window).
 
-use crate::model::{ConduitId, Date, Direction, Endpoint, Model, Proto, ServiceMatch, Weekday};
+use crate::model::{
+    ConduitId, Date, Direction, Endpoint, EndpointKind, Model, Proto, ServiceMatch, Weekday,
+};
 use std::collections::BTreeMap;
 
 /// Inclusive ranges, sorted, merged, never empty inside a flow.
 pub type Ranges = Vec<(u32, u32)>;
 
-/// One end of a flow: a zone, or one asset of it.
+/// One end of a flow: a zone, or one asset of it, or a multicast group or
+/// DNS name delivered into a zone (`special`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct End {
     pub zone: String,
     pub asset: Option<String>,
+    /// `multicast 239.192.1.0/24` or `fqdn "x.example.com"`: addresses
+    /// outside the zone's networks, so the whole zone never covers it.
+    pub special: Option<String>,
 }
 
 impl End {
     pub fn name(&self) -> String {
-        match &self.asset {
-            Some(a) => format!("{}.{a}", self.zone),
-            None => self.zone.clone(),
+        match (&self.special, &self.asset) {
+            (Some(s), _) => format!("{s} in {}", self.zone),
+            (None, Some(a)) => format!("{}.{a}", self.zone),
+            (None, None) => self.zone.clone(),
         }
     }
 
     fn whole_zone(&self) -> End {
+        if self.special.is_some() {
+            return self.clone();
+        }
         End {
             zone: self.zone.clone(),
             asset: None,
+            special: None,
         }
     }
 }
@@ -204,12 +215,21 @@ fn conduit_label(model: &Model, id: ConduitId, a: &Endpoint, b: &Endpoint) -> St
 
 fn end(model: &Model, ep: &Endpoint) -> End {
     let zone = model.zone(ep.zone);
+    let special = match ep.kind {
+        EndpointKind::Zone => None,
+        EndpointKind::Multicast(net) => Some(format!(
+            "multicast {}",
+            crate::model::values::net_text(&net)
+        )),
+        EndpointKind::Fqdn(i) => Some(format!("fqdn \"{}\"", model.fqdn(i))),
+    };
     End {
         zone: zone.name.clone(),
         asset: ep
             .asset
             .and_then(|i| zone.assets.get(i as usize))
             .map(|a| a.name.clone()),
+        special,
     }
 }
 

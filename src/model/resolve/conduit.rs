@@ -90,6 +90,7 @@ impl Resolver {
                 }
             }
         }
+        self.multicast_services(&c, model);
         if !has_flow {
             self.push(
                 Diagnostic::error("E0210", format!("conduit `{}` has no flow line", c.name))
@@ -124,33 +125,119 @@ impl Resolver {
             crate::syntax::tree::ArrowKind::Forward => Direction::Forward,
             crate::syntax::tree::ArrowKind::Both => Direction::Both,
         };
-        let ini = self.side(initiators, id, model);
-        let res = self.side(responders, id, model);
+        let both = c.direction == Direction::Both;
+        let ini = self.side(initiators, id, model, Some("an initiator"));
+        let res = self.side(responders, id, model, both.then_some("a `<->` responder"));
         self.self_joins(c, &ini, &res, model);
         c.initiators = ini.into_iter().map(|(e, _)| e).collect();
         c.responders = res.into_iter().map(|(e, _)| e).collect();
         c.initiators.sort();
-        c.initiators.dedup_by_key(|e| (e.zone, e.asset));
+        c.initiators.dedup_by_key(|e| (e.zone, e.asset, e.kind));
         c.responders.sort();
-        c.responders.dedup_by_key(|e| (e.zone, e.asset));
+        c.responders.dedup_by_key(|e| (e.zone, e.asset, e.kind));
+    }
+
+    /// One endpoint of a flow line. `opens`: where the endpoint would open
+    /// connections (initiators, and responders of `<->`), which a
+    /// multicast group or DNS name never does (E0224).
+    fn flow_end(&mut self, e: &FlowEnd, model: &Model, opens: Option<&str>) -> Option<Endpoint> {
+        let what = match e.kind {
+            EndKind::Name => return self.endpoint(e, model),
+            EndKind::Multicast => "a multicast group",
+            EndKind::Fqdn => "a DNS name",
+        };
+        if let Some(side) = opens {
+            self.push(
+                Diagnostic::error("E0224", format!("{what} is only ever a destination, not {side}"))
+                    .at(e.span, "cannot open connections")
+                    .with_help("put it on the responder side of a `->` flow line; traffic from a group's members or from a cloud service needs its own conduit from their zone"),
+            );
+            return None;
+        }
+        let Some(zone_word) = &e.zone else {
+            let example = match e.kind {
+                EndKind::Fqdn => format!("fqdn \"{}\" in internet", e.word.text.escape_debug()),
+                _ => format!("multicast {} in cell-a", e.word.text),
+            };
+            self.push(
+                Diagnostic::error("E0225", format!("{what} needs the zone it is delivered into"))
+                    .at(e.span, "no `in ZONE`")
+                    .with_help(format!("name the zone the traffic reaches, e.g. `{example}`; firewalls and blast radius need it")),
+            );
+            return None;
+        };
+        let kind = match e.kind {
+            EndKind::Multicast => {
+                values::multicast_group(&e.word.text).map(EndpointKind::Multicast)
+            }
+            _ => values::dns_name(&e.word.text).map(|name| {
+                let i = model.fqdns.binary_search(&name).unwrap_or(0);
+                EndpointKind::Fqdn(u32::try_from(i).unwrap_or(0))
+            }),
+        };
+        let kind = match kind {
+            Ok(k) => k,
+            Err(err) => {
+                self.reader.value_error(err, e.word.span);
+                return None;
+            }
+        };
+        let zone = self.zone_ref(&zone_word.text, zone_word.span)?;
+        Some(Endpoint {
+            zone,
+            asset: None,
+            span: e.span,
+            kind,
+        })
+    }
+
+    /// E0226: a multicast group receives datagrams, never a TCP connection.
+    fn multicast_services(&mut self, c: &Conduit, model: &Model) {
+        let Some(group) = c
+            .responders
+            .iter()
+            .find(|e| matches!(e.kind, EndpointKind::Multicast(_)))
+        else {
+            return;
+        };
+        for s in &c.services {
+            let service = model.service(s.value);
+            if service.matches.iter().any(|m| m.proto == Proto::Tcp) {
+                self.push(
+                    Diagnostic::error(
+                        "E0226",
+                        format!("conduit `{}` allows TCP service `{}` to a multicast group", c.name, service.name),
+                    )
+                    .at(s.span, "TCP never reaches a group")
+                    .with_label(group.span, "multicast group")
+                    .with_help("multicast carries UDP (EtherNet/IP implicit I/O is udp 2222, PTP udp 319-320); allow TCP services in a separate conduit to the hosts"),
+                );
+            }
+        }
     }
 
     /// The endpoints of one side of a flow line, each with the group that
     /// put it there (a group expands to its members, spanned at its name).
     fn side(
         &mut self,
-        words: &[Word],
+        ends: &[FlowEnd],
         id: ConduitId,
         model: &mut Model,
+        opens: Option<&str>,
     ) -> Vec<(Endpoint, Option<usize>)> {
         let mut out = Vec::new();
-        for w in words {
-            let Some(g) = self.group_index(&w.text) else {
-                if let Some(e) = self.endpoint(w, model) {
-                    out.push((e, None));
+        for e in ends {
+            let group = match e.kind {
+                EndKind::Name => self.group_index(&e.word.text),
+                _ => None,
+            };
+            let Some(g) = group else {
+                if let Some(ep) = self.flow_end(e, model, opens) {
+                    out.push((ep, None));
                 }
                 continue;
             };
+            let w = &e.word;
             if let Some(group) = model.groups.get_mut(g) {
                 group.uses.push(GroupUse {
                     conduit: id,
@@ -240,6 +327,7 @@ impl Resolver {
                 zone,
                 asset: None,
                 span: w.span,
+                kind: EndpointKind::Zone,
             });
         };
         let z = model.zone(zone);
@@ -255,6 +343,7 @@ impl Resolver {
                 zone,
                 asset: Some(i),
                 span: w.span,
+                kind: EndpointKind::Zone,
             }),
             None => {
                 let help = match suggest(asset_name, z.assets.iter().map(|a| a.name.as_str())) {

@@ -21,7 +21,7 @@ use super::types::*;
 use super::values::{self, is_valid_name, suggest};
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
-use crate::syntax::tree::{Arg, Block, Document, Item, ItemKind, Word};
+use crate::syntax::tree::{Arg, Block, Document, EndKind, FlowEnd, Item, ItemKind, Word};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One parsed file handed to resolution.
@@ -86,6 +86,7 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
         .collect();
     r.resolve_includes(&mut model);
     r.groups(&groups, &mut model);
+    model.fqdns = fqdns_of(conduits.values());
     model.conduits = conduits
         .values()
         .enumerate()
@@ -99,6 +100,31 @@ pub fn resolve(inputs: &[Input<'_>]) -> (Model, Vec<Diagnostic>) {
     let mut diags = r.reader.diags;
     diags.extend(super::integrity::check(&model));
     (model, diags)
+}
+
+/// Every valid DNS name of an `fqdn` endpoint, sorted and distinct, so
+/// that [`EndpointKind::Fqdn`] indices follow the names, not the order of
+/// declarations.
+fn fqdns_of<'a>(conduits: impl Iterator<Item = &'a Decl<'a>>) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    for d in conduits {
+        for item in d.item.block().map_or(&[][..], |b| b.items.as_slice()) {
+            if let ItemKind::Flow {
+                initiators,
+                responders,
+                ..
+            } = &item.kind
+            {
+                let ends = initiators.iter().chain(responders);
+                for e in ends.filter(|e| e.kind == EndKind::Fqdn) {
+                    if let Ok(name) = values::dns_name(&e.word.text) {
+                        names.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    names.into_iter().collect()
 }
 
 #[derive(Default)]

@@ -4,15 +4,41 @@ use super::{AssetId, ConduitId, Date, Schedule, ServiceId, SlVector, Spanned, Zo
 use crate::source::Span;
 use std::collections::BTreeSet;
 
-/// One end of a conduit: a whole zone or one asset in it.
+/// One end of a conduit: a whole zone or one asset in it, or a multicast
+/// group or DNS name delivered into a zone (`kind`).
+///
+/// `zone` is always the zone the traffic reaches, so that the zone graph,
+/// blast radius and `check` treat every kind alike: for `multicast ADDR in
+/// ZONE` the zone the group is delivered into, for `fqdn "NAME" in ZONE`
+/// the zone the name's addresses lie in (usually an external zone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Endpoint {
     pub zone: ZoneId,
     pub asset: Option<u32>,
     pub span: Span,
+    pub kind: EndpointKind,
+}
+
+/// What an endpoint's addresses are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum EndpointKind {
+    /// The zone's networks, or the asset's address.
+    #[default]
+    Zone,
+    /// A multicast group (inside 224.0.0.0/4 or ff00::/8, never a
+    /// link-local scope): only ever a destination.
+    Multicast(ipnet::IpNet),
+    /// A DNS name, by index into [`super::Model::fqdns`]: only ever a
+    /// destination, resolved by the firewall.
+    Fqdn(u32),
 }
 
 impl Endpoint {
+    /// A multicast group or a DNS name, never a source of connections.
+    pub fn is_destination_only(&self) -> bool {
+        self.kind != EndpointKind::Zone
+    }
+
     pub fn asset_id(&self) -> Option<AssetId> {
         self.asset.map(|index| AssetId {
             zone: self.zone,

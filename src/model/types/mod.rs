@@ -64,6 +64,9 @@ pub struct Model {
     pub groups: Vec<Group>,
     /// Multi-homed assets, sorted by name.
     pub hosts: Vec<Host>,
+    /// Every DNS name an `fqdn` endpoint names, sorted and distinct
+    /// ([`EndpointKind::Fqdn`] indexes it).
+    pub fqdns: Vec<String>,
 }
 
 impl Model {
@@ -159,9 +162,26 @@ impl Model {
         out
     }
 
-    /// `zone` or `zone.asset` for an endpoint.
+    /// The DNS name of an `fqdn` endpoint (empty for an unknown index).
+    pub fn fqdn(&self, index: u32) -> &str {
+        self.fqdns.get(index as usize).map_or("", String::as_str)
+    }
+
+    /// `zone` or `zone.asset` for an endpoint; `multicast ADDR in ZONE` or
+    /// `fqdn "NAME" in ZONE` for the other kinds.
     pub fn endpoint_name(&self, ep: &Endpoint) -> String {
         let zone = self.zone(ep.zone);
+        match ep.kind {
+            EndpointKind::Zone => {}
+            EndpointKind::Multicast(net) => {
+                return format!(
+                    "multicast {} in {}",
+                    crate::model::values::net_text(&net),
+                    zone.name
+                )
+            }
+            EndpointKind::Fqdn(i) => return format!("fqdn \"{}\" in {}", self.fqdn(i), zone.name),
+        }
         match ep.asset.and_then(|i| zone.assets.get(i as usize)) {
             Some(a) => format!("{}.{}", zone.name, a.name),
             None => zone.name.clone(),

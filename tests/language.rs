@@ -113,7 +113,7 @@ fn every_language_code_has_a_ui_case() {
     for (code, _) in codes::CODES {
         // Target profiles (E05xx) and project configuration (E06xx) are
         // tested with their own phases; W0001, W0003 and W0005-W0007 (from
-        // the rule plan) with the backends; E0213 with the rule engine;
+        // the rule plan) and W0014 (a backend's UTC conversion) with the backends; E0213 with the rule engine;
         // E0405 (a command-line error), E0406 (FIFOs) and E0407 (the size
         // limit) in tests/safety; O0001, I0001 and I0002 come from flow
         // logs and inventory files, not policies (tests/observe).
@@ -121,7 +121,10 @@ fn every_language_code_has_a_ui_case() {
             || code.starts_with('O')
             || code.starts_with('I')
             || code.starts_with("E06")
-            || matches!(*code, "W0001" | "W0003" | "W0005" | "W0006" | "W0007")
+            || matches!(
+                *code,
+                "W0001" | "W0003" | "W0005" | "W0006" | "W0007" | "W0014"
+            )
             || *code == "E0213"
             || matches!(*code, "E0405" | "E0406" | "E0407")
         {

@@ -42,6 +42,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0308", "invalid value for an enumerated attribute"),
     ("E0309", "invalid boolean"),
     ("E0310", "invalid protocol number or ICMP type"),
+    ("E0321", "unknown time zone in a schedule"),
     ("E0401", "file cannot be read"),
     ("E0402", "import cycle"),
     ("E0403", "imported file not found"),
@@ -72,6 +73,15 @@ pub const CODES: &[(&str, &str)] = &[
         "expiry date outside the range the backend can express",
     ),
     ("E0511", "two generated names of a backend clash"),
+    ("E0535", "target profile `clock` is not a time zone"),
+    (
+        "E0536",
+        "the backend compares schedules with the kernel's UTC clock: `clock` must be UTC",
+    ),
+    (
+        "E0537",
+        "a weekly schedule in a time zone other than the device clock",
+    ),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),
@@ -91,6 +101,10 @@ pub const CODES: &[(&str, &str)] = &[
     (
         "W0007",
         "conduit is redundant: another conduit allows all of its traffic",
+    ),
+    (
+        "W0014",
+        "a zoned schedule is compiled for a UTC clock: exact only until the next offset change",
     ),
     ("O0001", "malformed flow-log line: skipped and counted"),
     (

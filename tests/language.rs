@@ -444,3 +444,39 @@ fn language_reference_is_complete() {
         assert!(listed, "docs/language.md lacks code {code}");
     }
 }
+
+/// A schedule's time zone reads the same from `.zc` and YAML, survives
+/// `fmt`, reaches the export, and an unknown zone is E0321 in YAML too.
+#[test]
+fn zoned_schedules_in_both_forms_fmt_and_export() {
+    let zc = "zone ops { network 10.25.0.0/24 }\nzone line1 { network 10.40.1.0/24 }\n\
+              conduit shift {\n    ops -> line1\n    allow s7comm\n    schedule \"mon-fri 06:00-18:00 Europe/Berlin\"\n}\n";
+    let yaml = "zones:\n  ops: { networks: [10.25.0.0/24] }\n  line1: { networks: [10.40.1.0/24] }\n\
+                conduits:\n  shift:\n    from: ops\n    to: line1\n    allow: [s7comm]\n    schedule: mon-fri 06:00-18:00 Europe/Berlin\n";
+    let a = conduit::load::load_str("a.zc", zc);
+    let b = conduit::load::load_str("a.yaml", yaml);
+    assert!(
+        !a.has_errors() && !b.has_errors(),
+        "{:?} {:?}",
+        a.diagnostics,
+        b.diagnostics
+    );
+    assert_eq!(export(&a.model, false), export(&b.model, false));
+    let c = a.model.conduit(a.model.conduit_by_name("shift").unwrap());
+    assert_eq!(
+        c.schedule.as_ref().unwrap().value.zone.as_deref(),
+        Some("Europe/Berlin")
+    );
+    let json = serde_json::to_string(&export(&a.model, false)).unwrap();
+    assert!(json.contains("mon-fri 06:00-18:00 Europe/Berlin"), "{json}");
+    let (doc, _) = conduit::syntax::parse(conduit::source::FileId(0), zc);
+    let formatted = conduit::syntax::format::format(&doc);
+    assert!(formatted.contains("schedule \"mon-fri 06:00-18:00 Europe/Berlin\""));
+    let again = conduit::load::load_str("a.zc", &formatted);
+    assert_eq!(export(&a.model, false), export(&again.model, false));
+    let bad = conduit::load::load_str("a.yaml", &yaml.replace("Europe/Berlin", "Europe/Berln"));
+    assert!(bad
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "E0321" && d.primary.is_some()));
+}

@@ -53,5 +53,7 @@ mod query;
 mod support;
 #[path = "backends/tools.rs"]
 mod tools;
+#[path = "backends/tz.rs"]
+mod tz;
 #[path = "backends/vendor.rs"]
 mod vendor;

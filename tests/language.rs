@@ -115,7 +115,7 @@ fn every_language_code_has_a_ui_case() {
     for (code, _) in codes::CODES {
         // Target profiles (E05xx) and project configuration (E06xx) are
         // tested with their own phases; W0001, W0003 and W0005-W0007 (from
-        // the rule plan) with the backends; E0213 with the rule engine;
+        // the rule plan) and W0014 (a backend's UTC conversion) with the backends; E0213 with the rule engine;
         // E0405 (a command-line error), E0406 (FIFOs) and E0407 (the size
         // limit) in tests/safety; O0001, I0001 and I0002 come from flow
         // logs and inventory files, not policies (tests/observe).
@@ -123,7 +123,10 @@ fn every_language_code_has_a_ui_case() {
             || code.starts_with('O')
             || code.starts_with('I')
             || code.starts_with("E06")
-            || matches!(*code, "W0001" | "W0003" | "W0005" | "W0006" | "W0007")
+            || matches!(
+                *code,
+                "W0001" | "W0003" | "W0005" | "W0006" | "W0007" | "W0014"
+            )
             || *code == "E0213"
             || matches!(*code, "E0405" | "E0406" | "E0407")
         {
@@ -477,4 +480,40 @@ fn language_reference_is_complete() {
             || (code.starts_with("E05") && doc.contains("| E0501–E0504 |"));
         assert!(listed, "docs/language.md lacks code {code}");
     }
+}
+
+/// A schedule's time zone reads the same from `.zc` and YAML, survives
+/// `fmt`, reaches the export, and an unknown zone is E0321 in YAML too.
+#[test]
+fn zoned_schedules_in_both_forms_fmt_and_export() {
+    let zc = "zone ops { network 10.25.0.0/24 }\nzone line1 { network 10.40.1.0/24 }\n\
+              conduit shift {\n    ops -> line1\n    allow s7comm\n    schedule \"mon-fri 06:00-18:00 Europe/Berlin\"\n}\n";
+    let yaml = "zones:\n  ops: { networks: [10.25.0.0/24] }\n  line1: { networks: [10.40.1.0/24] }\n\
+                conduits:\n  shift:\n    from: ops\n    to: line1\n    allow: [s7comm]\n    schedule: mon-fri 06:00-18:00 Europe/Berlin\n";
+    let a = conduit::load::load_str("a.zc", zc);
+    let b = conduit::load::load_str("a.yaml", yaml);
+    assert!(
+        !a.has_errors() && !b.has_errors(),
+        "{:?} {:?}",
+        a.diagnostics,
+        b.diagnostics
+    );
+    assert_eq!(export(&a.model, false), export(&b.model, false));
+    let c = a.model.conduit(a.model.conduit_by_name("shift").unwrap());
+    assert_eq!(
+        c.schedule.as_ref().unwrap().value.zone.as_deref(),
+        Some("Europe/Berlin")
+    );
+    let json = serde_json::to_string(&export(&a.model, false)).unwrap();
+    assert!(json.contains("mon-fri 06:00-18:00 Europe/Berlin"), "{json}");
+    let (doc, _) = conduit::syntax::parse(conduit::source::FileId(0), zc);
+    let formatted = conduit::syntax::format::format(&doc);
+    assert!(formatted.contains("schedule \"mon-fri 06:00-18:00 Europe/Berlin\""));
+    let again = conduit::load::load_str("a.zc", &formatted);
+    assert_eq!(export(&a.model, false), export(&again.model, false));
+    let bad = conduit::load::load_str("a.yaml", &yaml.replace("Europe/Berlin", "Europe/Berln"));
+    assert!(bad
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "E0321" && d.primary.is_some()));
 }

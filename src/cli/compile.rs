@@ -77,7 +77,8 @@ pub fn run(args: CompileArgs) -> Exit {
         Ok(l) => l,
         Err(exit) => return exit,
     };
-    let (backend, mut opts) = match choose(&args, &mut loaded.sources, &loaded.model, as_of) {
+    let (backend, mut opts, clock) = match choose(&args, &mut loaded.sources, &loaded.model, as_of)
+    {
         Ok(x) => x,
         Err(exit) => return exit,
     };
@@ -90,10 +91,17 @@ pub fn run(args: CompileArgs) -> Exit {
     if let Err(exit) = report_findings(&args, &mut loaded, as_of) {
         return exit;
     }
-    let (plan, warnings) = plan::build(&loaded.model, &opts);
+    let (mut plan, warnings) = plan::build(&loaded.model, &opts);
+    plan.clock = clock;
     print_diags(&loaded.sources, &warnings);
     let exit = match compile::generate(backend, &plan) {
         Ok(files) => {
+            let notes: Vec<Diagnostic> = backend
+                .warnings(&plan)
+                .into_iter()
+                .map(|d| at_schedule(&loaded.model, d))
+                .collect();
+            print_diags(&loaded.sources, &notes);
             let exit = write_files(args.output.as_deref(), &files);
             std::mem::forget(files);
             exit
@@ -101,7 +109,12 @@ pub fn run(args: CompileArgs) -> Exit {
         Err(errors) => {
             let errors: Vec<Diagnostic> = errors
                 .into_iter()
-                .map(|d| at_endpoint(&loaded.model, at_expiry(&loaded.model, d)))
+                .map(|d| {
+                    at_endpoint(
+                        &loaded.model,
+                        at_schedule(&loaded.model, at_expiry(&loaded.model, d)),
+                    )
+                })
                 .collect();
             print_diags(&loaded.sources, &errors);
             Exit::Findings
@@ -170,6 +183,31 @@ fn at_endpoint(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
     }
 }
 
+/// A backend's diagnostic about a conduit's schedule (E0537 a zone the
+/// device clock does not run in, W0014 a conversion that stops being exact
+/// soon) names its conduit first; point it at that conduit's `schedule`.
+fn at_schedule(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
+    if !matches!(d.code.as_ref(), "E0537" | "W0014") || d.primary.is_some() {
+        return d;
+    }
+    let conduit = d
+        .message
+        .split('`')
+        .nth(1)
+        .and_then(|name| model.conduit_by_name(name))
+        .map(|id| model.conduit(id));
+    match conduit.and_then(|c| c.schedule.as_ref()) {
+        Some(s) => {
+            let label = match s.value.zone.as_deref() {
+                Some(z) => format!("times on the {z} clock"),
+                None => "times on the UTC clock".to_string(),
+            };
+            d.at(s.span, label)
+        }
+        None => d,
+    }
+}
+
 /// Runs the checks of `conduit check` (with the project's conduit.yaml)
 /// and says on standard error how many findings would fail it; with
 /// `--deny findings` such findings stop the compile (exit 1).
@@ -225,7 +263,7 @@ fn choose(
     sources: &mut SourceMap,
     model: &crate::model::Model,
     as_of: Date,
-) -> Result<(&'static dyn Backend, PlanOptions), Exit> {
+) -> Result<(&'static dyn Backend, PlanOptions, Option<String>), Exit> {
     let mut opts = PlanOptions {
         mode: Mode::Enforce,
         log_denied: true,
@@ -249,11 +287,11 @@ fn choose(
         opts.log_denied = t.log_denied;
         opts.interfaces = Some(t.interfaces);
         opts.target = Some(t.name);
-        return Ok((t.backend, opts));
+        return Ok((t.backend, opts, t.clock));
     }
     let name = args.backend.as_deref().unwrap_or("");
     match compile::backend(name) {
-        Some(b) => Ok((b, opts)),
+        Some(b) => Ok((b, opts, None)),
         None => {
             eprintln!(
                 "error[E0502]: unknown backend `{name}` (available: {})",

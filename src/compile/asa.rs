@@ -25,7 +25,7 @@
 
 use super::addr::{Element, Family, RangeSet};
 use super::plan::{AddrMatch, Plan, Rule, RuleKind, Window, L4, PREFIX_DENY, PREFIX_MONITOR};
-use super::{Backend, OutputFile};
+use super::{vendor, Backend, OutputFile};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Mode, PortRange, Weekday};
 use std::collections::BTreeMap;
@@ -47,6 +47,11 @@ const LAST_END: Date = Date {
 pub struct CiscoAsa;
 
 impl Backend for CiscoAsa {
+    /// The device keeps its own clock: a target profile's `clock`.
+    fn device_clock(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "cisco-asa"
     }
@@ -57,6 +62,7 @@ impl Backend for CiscoAsa {
                 "cannot match a wildcard: an ASA `fqdn` object names one host (letters, digits and `-` only)".to_string()
             })
         });
+        out.extend(vendor::clock_mismatches(plan, "Cisco ASA", false));
         let mut seen = Vec::new();
         for rule in &plan.rules {
             let Some(d) = rule.expires.filter(|d| *d > LAST_END) else {
@@ -214,6 +220,8 @@ struct Defs {
     times: BTreeMap<String, String>,
     /// `range A B` or `fqdn v4 NAME` → object name.
     ranges: BTreeMap<String, String>,
+    /// The device clock's zone (`None`: UTC).
+    clock: Option<String>,
 }
 
 impl Defs {
@@ -340,7 +348,7 @@ impl Defs {
             lines.extend(periodic(w));
         }
         if let Some(d) = expires {
-            lines.push(absolute_end(d));
+            lines.push(absolute_end(d, self.clock.as_deref()));
         }
         if lines.is_empty() {
             return None;
@@ -502,12 +510,18 @@ fn periodic(w: &Window) -> Vec<String> {
 
 /// `absolute end 23:59 30 March 2027` for access that ends at 00:00 on
 /// 2027-03-31 (the end minute is inclusive).
-fn absolute_end(d: Date) -> String {
-    let last = Date::from_days_since_epoch(d.days_since_epoch() - 1);
+/// The last minute before 00:00 UTC of `d`, on the device clock.
+fn absolute_end(d: Date, clock: Option<&str>) -> String {
+    let (last, sec) = vendor::date_time(d.days_since_epoch() * 86_400 - 60, clock);
     let month = MONTHS
         .get(usize::from(last.month).saturating_sub(1))
         .unwrap_or(&"January");
-    format!("absolute end 23:59 {} {month} {}", last.day, last.year)
+    format!(
+        "absolute end {} {} {month} {}",
+        vendor::hm(sec),
+        last.day,
+        last.year
+    )
 }
 
 /// One ACE before naming: the plan rules it stands for.
@@ -581,7 +595,10 @@ fn remark(ace: &Ace<'_>) -> String {
 
 /// The whole configuration text.
 pub fn render(plan: &Plan) -> String {
-    let mut defs = Defs::default();
+    let mut defs = Defs {
+        clock: plan.clock.clone(),
+        ..Defs::default()
+    };
     // Rules per access list: one per profile interface, or one global.
     let mut lists: BTreeMap<Option<String>, Vec<&Rule>> = BTreeMap::new();
     if plan.interfaces.is_empty() {
@@ -721,9 +738,9 @@ mod tests {
     #[test]
     fn expiry_is_the_last_inclusive_minute() {
         let d = Date::parse("2027-03-31").unwrap();
-        assert_eq!(absolute_end(d), "absolute end 23:59 30 March 2027");
+        assert_eq!(absolute_end(d, None), "absolute end 23:59 30 March 2027");
         let d = Date::parse("2028-01-01").unwrap();
-        assert_eq!(absolute_end(d), "absolute end 23:59 31 December 2027");
+        assert_eq!(absolute_end(d, None), "absolute end 23:59 31 December 2027");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::addr::{self, Family};
 use super::plan::{date_to_unix, AddrMatch, Plan, Rule, RuleKind, Window, L4};
-use crate::model::{Mode, Weekday};
+use crate::model::Mode;
 use std::net::IpAddr;
 
 /// Transport of a packet that opens a connection.
@@ -137,14 +137,14 @@ pub fn proto_number(l4: PacketL4, family: Family) -> u8 {
     }
 }
 
-/// Whether a UTC instant lies in a weekly window.
+/// Whether a UTC instant lies in a weekly window, judged on the wall clock
+/// of the window's zone.
 pub fn in_window(w: &Window, unix_time: i64) -> bool {
-    let days = unix_time.div_euclid(86_400);
-    let sec = u32::try_from(unix_time.rem_euclid(86_400)).unwrap_or(0);
-    // 1970-01-01 was a Thursday (index 3, Monday first).
-    let weekday = usize::try_from((days + 3).rem_euclid(7)).unwrap_or(0);
-    let day_ok = Weekday::ALL
-        .get(weekday)
-        .is_some_and(|d| w.days.contains(d));
-    day_ok && w.start_sec <= sec && sec < w.end_sec
+    crate::model::open_at(
+        &w.days,
+        w.start_sec,
+        w.end_sec,
+        w.zone.as_deref(),
+        unix_time,
+    )
 }

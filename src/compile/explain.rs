@@ -116,7 +116,8 @@ impl fmt::Display for DenyReason {
             ),
             DenyReason::OutsideWindow { conduit, schedule } => write!(
                 f,
-                "conduit `{conduit}` is open only \"{schedule}\" (UTC)"
+                "conduit `{conduit}` is open only \"{schedule}\"{}",
+                utc_note(schedule)
             ),
             DenyReason::NotCompiled { conduit } => write!(
                 f,
@@ -326,16 +327,23 @@ fn service_matches(
     }
 }
 
+/// ` (UTC)` after a schedule written without a time zone (its third word).
+pub fn utc_note(schedule: &str) -> &'static str {
+    if schedule.split_whitespace().nth(2).is_some() {
+        ""
+    } else {
+        " (UTC)"
+    }
+}
+
 fn schedule_open(s: &crate::model::Schedule, unix_time: i64) -> bool {
-    let days = unix_time.div_euclid(86_400);
-    let minute = unix_time.rem_euclid(86_400) / 60;
-    // 1970-01-01 was a Thursday (index 3, Monday first).
-    let weekday = usize::try_from((days + 3).rem_euclid(7)).unwrap_or(0);
-    Weekday::ALL
-        .get(weekday)
-        .is_some_and(|d| s.days.contains(d))
-        && i64::from(s.start_minute) <= minute
-        && minute < i64::from(s.end_minute)
+    crate::model::open_at(
+        &s.days,
+        u32::from(s.start_minute) * 60,
+        u32::from(s.end_minute) * 60,
+        s.zone.as_deref(),
+        unix_time,
+    )
 }
 
 /// `modbus (tcp 502)`, `ntp (udp 123)`, `tcp 8080` for an inline service.

@@ -68,6 +68,11 @@ const SERVICE_RULES: NameRules = NameRules {
 };
 
 impl Backend for Fortigate {
+    /// The device keeps its own clock: a target profile's `clock`.
+    fn device_clock(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "fortigate"
     }
@@ -76,6 +81,7 @@ impl Backend for Fortigate {
         let mut out = super::plan::multicast_refusals(plan, "fortigate", |_| {
             Some("passes multicast only through `firewall multicast-policy`, which conduit does not generate; a `firewall policy` never matches it".to_string())
         });
+        out.extend(vendor::clock_mismatches(plan, "FortiGate", true));
         let mut seen = BTreeSet::new();
         for rule in &plan.rules {
             if let Timing::WeeklyUntil(_, d) = vendor::timing(rule) {
@@ -193,9 +199,9 @@ const DAYS: [Weekday; 7] = [
     Weekday::Sat,
 ];
 
-/// `hh:mm yyyy/mm/dd` of a UTC instant.
-fn stamp(unix: i64) -> String {
-    let (d, sec) = vendor::date_time(unix);
+/// `hh:mm yyyy/mm/dd` of an instant on the device clock.
+fn stamp(unix: i64, clock: Option<&str>) -> String {
+    let (d, sec) = vendor::date_time(unix, clock);
     format!(
         "{} {:04}/{:02}/{:02}",
         vendor::hm(sec),
@@ -205,8 +211,9 @@ fn stamp(unix: i64) -> String {
     )
 }
 
+/// `yyyymmddhhmm` of an instant in UTC, for content-derived names.
 fn compact(unix: i64) -> String {
-    let (d, sec) = vendor::date_time(unix);
+    let (d, sec) = vendor::date_time(unix, None);
     format!(
         "{:04}{:02}{:02}{:02}{:02}",
         d.year,
@@ -220,6 +227,8 @@ fn compact(unix: i64) -> String {
 /// Schedules, defined once each, by name.
 #[derive(Default)]
 struct Schedules {
+    /// The device clock's zone (`None`: UTC), for one-time schedules.
+    clock: Option<String>,
     recurring: BTreeMap<String, String>,
     onetime: BTreeMap<String, String>,
     groups: BTreeMap<String, String>,
@@ -258,13 +267,10 @@ impl Schedules {
                 self.recurring.insert(name.clone(), body);
                 name
             }
-            Timing::Until(d) => {
-                let start = vendor::date_time(plan.as_of.days_since_epoch() * 86_400).0;
-                self.one(
-                    start.days_since_epoch() * 86_400,
-                    d.days_since_epoch() * 86_400,
-                )
-            }
+            Timing::Until(d) => self.one(
+                plan.as_of.days_since_epoch() * 86_400,
+                d.days_since_epoch() * 86_400,
+            ),
             Timing::WeeklyUntil(_, d) => {
                 let occ = vendor::occurrences(rule.window.as_ref(), plan.as_of, d, OCCURRENCE_CAP)
                     .unwrap_or_default();
@@ -298,8 +304,8 @@ impl Schedules {
         );
         let body = format!(
             "        set start \"{}\"\n        set end \"{}\"\n",
-            stamp(start),
-            stamp(end)
+            stamp(start, self.clock.as_deref()),
+            stamp(end, self.clock.as_deref())
         );
         self.onetime.insert(name.clone(), body);
         name
@@ -447,7 +453,10 @@ pub fn render(plan: &Plan) -> String {
 
     // Policies first (they decide which schedules exist), written after
     // the schedules they name.
-    let mut schedules = Schedules::default();
+    let mut schedules = Schedules {
+        clock: plan.clock.clone(),
+        ..Schedules::default()
+    };
     let mut policies = String::new();
     let mut ids: Vec<u32> = Vec::new();
     let mut used_ids = BTreeSet::new();

@@ -65,6 +65,10 @@ impl Backend for Iptables {
         errors
     }
 
+    fn warnings(&self, plan: &Plan) -> Vec<Diagnostic> {
+        super::plan::utc_conversion_warnings(plan, "iptables")
+    }
+
     /// Both families, always: a policy without IPv6 still denies IPv6
     /// forwarding, and `FILE.v6` of an earlier run never outlives the
     /// policy that wrote it.
@@ -176,6 +180,9 @@ fn header(out: &mut String, plan: &Plan, family: Family) {
     };
     let _ = writeln!(out, "# mode: {mode}");
     let _ = writeln!(out, "# as of: {} (times and dates are UTC)", plan.as_of);
+    for note in super::plan::utc_conversion_notes(plan) {
+        let _ = writeln!(out, "# {}", sanitize(&note, 400));
+    }
 }
 
 fn state_rules(out: &mut String, plan: &Plan) {
@@ -347,17 +354,24 @@ impl Body {
             "-m comment --comment \"{}\"",
             sanitize(&rule.comment, COMMENT_BYTES)
         );
+        // One rule per UTC part of a zoned window (see plan::utc_alternatives).
+        let times: Vec<Option<String>> = super::plan::utc_alternatives(plan, rule)
+            .iter()
+            .map(|w| time_match(w.as_ref(), rule.expires))
+            .collect();
         for l4 in l4_matches(rule) {
-            let mut parts = interfaces(rule);
-            parts.extend(addrs.iter().cloned());
-            parts.extend(l4);
-            parts.push("-m conntrack --ctstate NEW".to_string());
-            if let Some(t) = time_match(rule.window.as_ref(), rule.expires) {
-                parts.push(t);
+            for time in &times {
+                let mut parts = interfaces(rule);
+                parts.extend(addrs.iter().cloned());
+                parts.extend(l4.iter().cloned());
+                parts.push("-m conntrack --ctstate NEW".to_string());
+                if let Some(t) = time {
+                    parts.push(t.clone());
+                }
+                parts.push(comment.clone());
+                parts.push(format!("-j {target}"));
+                self.forward.push(parts.join(" "));
             }
-            parts.push(comment.clone());
-            parts.push(format!("-j {target}"));
-            self.forward.push(parts.join(" "));
         }
     }
 
@@ -552,7 +566,8 @@ fn multiport(dir: &str, ports: &[String]) -> Vec<String> {
     vec![format!("-m multiport --{dir}ports {}", ports.join(","))]
 }
 
-/// `-m time` for a schedule window and an expiry date, in UTC.
+/// `-m time` for a schedule window and an expiry date, in UTC (`--kerneltz`
+/// is never used; a zoned window arrives here converted to UTC).
 fn time_match(window: Option<&Window>, expires: Option<Date>) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(w) = window {

@@ -70,6 +70,11 @@ pub const DESCRIPTIONS: TextRules = TextRules {
 pub const FINAL_POLICY: &str = "conduit-final";
 
 impl Backend for JunosSrx {
+    /// The device keeps its own clock: a target profile's `clock`.
+    fn device_clock(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "junos-srx"
     }
@@ -144,6 +149,10 @@ fn clash(c: NameClash) -> Vec<Diagnostic> {
 
 impl Config {
     fn of(plan: &Plan) -> Result<Config, Vec<Diagnostic>> {
+        let mismatches = vendor::clock_mismatches(plan, "Junos SRX", false);
+        if !mismatches.is_empty() {
+            return Err(mismatches);
+        }
         let zones = vendor::zones_of(plan, "Junos SRX")?;
         let mut zone_ns = Namespace::new(ZONE_NAMES);
         let mut named = BTreeMap::new();
@@ -432,10 +441,17 @@ impl Config {
                 Timing::WeeklyUntil(w, d) => (Some(w), Some(*d)),
             };
             if let Some(d) = until {
+                // 00:00 UTC of both dates, on the device clock.
+                let clock = plan.clock.as_deref();
+                let at = |date: crate::model::Date| {
+                    let (day, sec) = vendor::date_time(date.days_since_epoch() * 86_400, clock);
+                    format!("{day}.{}", vendor::hm(sec))
+                };
                 let _ = writeln!(
                     out,
-                    "        start-date {}.00:00 stop-date {d}.00:00;",
-                    plan.as_of
+                    "        start-date {} stop-date {};",
+                    at(plan.as_of),
+                    at(d)
                 );
             }
             if let Some(w) = weekly {

@@ -56,6 +56,18 @@ pub trait Backend: Sync {
     fn interface_hint(&self) -> &'static str {
         target::LINUX_IFNAME_HINT
     }
+    /// Whether the device has its own clock, set in a target profile's
+    /// `clock` (vendor devices); `false`: rules compare with the kernel's
+    /// UTC clock, and `clock` may only be UTC.
+    fn device_clock(&self) -> bool {
+        false
+    }
+    /// Warnings about output that is correct but needs attention (W0014:
+    /// a converted schedule stops being exact soon). Never stops output.
+    fn warnings(&self, plan: &Plan) -> Vec<Diagnostic> {
+        let _ = plan;
+        Vec::new()
+    }
 }
 
 /// The registry: one row per backend.

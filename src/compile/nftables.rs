@@ -14,6 +14,10 @@
 //! `meta time < 1806451200`), so the result does not depend on the time
 //! zone of the host that runs `nft`. `meta day` follows the kernel's time
 //! zone, which is UTC unless the host sets one (see docs/backends/nftables.md).
+//! A schedule in a time zone is converted to UTC with the zone's offset at
+//! `as_of` ([`super::plan::utc_alternatives`]): one rule per UTC part when
+//! the window crosses midnight in UTC; the header says until when that is
+//! exact, and W0014 warns when the end is near.
 
 use super::addr::{Element, Family, RangeSet};
 use super::plan::{
@@ -84,6 +88,10 @@ impl Backend for Nftables {
         errors
     }
 
+    fn warnings(&self, plan: &Plan) -> Vec<Diagnostic> {
+        super::plan::utc_conversion_warnings(plan, "nftables")
+    }
+
     fn emit(&self, plan: &Plan) -> Vec<OutputFile> {
         vec![OutputFile {
             role: "nft -f",
@@ -115,8 +123,19 @@ pub fn render(plan: &Plan, table: &str) -> String {
 pub fn rule_text(plan: &Plan, index: usize) -> Option<String> {
     let rule = plan.rules.get(index)?;
     let mut out = String::new();
-    rule_lines(&mut out, rule, &Lists::of(plan));
-    out.lines().last().map(|l| l.trim_start().to_string())
+    rule_lines(&mut out, plan, rule, &Lists::of(plan));
+    accept_lines(&out)
+}
+
+/// The accept lines of [`rule_lines`] (two for a window that crosses
+/// midnight in UTC), without indentation, one per line.
+fn accept_lines(out: &str) -> Option<String> {
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" counter accept comment "))
+        .map(str::trim_start)
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// [`rule_text`] of every rule of the plan, in order (one pass over the
@@ -127,11 +146,8 @@ pub fn rule_texts(plan: &Plan) -> Vec<String> {
         .iter()
         .map(|rule| {
             let mut out = String::new();
-            rule_lines(&mut out, rule, &lists);
-            out.lines()
-                .last()
-                .map(|l| l.trim_start().to_string())
-                .unwrap_or_default()
+            rule_lines(&mut out, plan, rule, &lists);
+            accept_lines(&out).unwrap_or_default()
         })
         .collect()
 }
@@ -154,7 +170,11 @@ fn header(out: &mut String, plan: &Plan) {
         Mode::Monitor => "monitor (nothing is dropped; would-be drops are logged)",
     };
     let _ = writeln!(out, "# mode: {mode}");
-    let _ = writeln!(out, "# as of: {} (times and dates are UTC)\n", plan.as_of);
+    let _ = writeln!(out, "# as of: {} (times and dates are UTC)", plan.as_of);
+    for note in super::plan::utc_conversion_notes(plan) {
+        let _ = writeln!(out, "# {}", sanitize(&note, 400));
+    }
+    out.push('\n');
 }
 
 fn set_def(out: &mut String, set: &AddrSet) {
@@ -360,7 +380,7 @@ fn forward_chain(out: &mut String, plan: &Plan, lists: &Lists) {
     }
     let _ = writeln!(out, "\t\tct state invalid {invalid}");
     for rule in &plan.rules {
-        rule_lines(out, rule, lists);
+        rule_lines(out, plan, rule, lists);
     }
     default_rule(out, plan);
     out.push_str("\t}\n");
@@ -381,9 +401,16 @@ fn default_rule(out: &mut String, plan: &Plan) {
 }
 
 /// The accept rule of a plan rule, preceded by its log rule when it logs
-/// (a separate rule, so that the rate limit never stops the accept).
-fn rule_lines(out: &mut String, rule: &Rule, lists: &Lists) {
-    let matches = matches(rule, lists);
+/// (a separate rule, so that the rate limit never stops the accept); one
+/// such pair per UTC part of a zoned window.
+fn rule_lines(out: &mut String, plan: &Plan, rule: &Rule, lists: &Lists) {
+    for window in super::plan::utc_alternatives(plan, rule) {
+        rule_pair(out, rule, window.as_ref(), lists);
+    }
+}
+
+fn rule_pair(out: &mut String, rule: &Rule, window: Option<&Window>, lists: &Lists) {
+    let matches = matches(rule, window, lists);
     if let Some(log) = rule.log {
         let prefix = match log {
             LogAs::Allow => LogAs::Allow.prefix(),
@@ -401,7 +428,7 @@ fn rule_lines(out: &mut String, rule: &Rule, lists: &Lists) {
     );
 }
 
-fn matches(rule: &Rule, lists: &Lists) -> String {
+fn matches(rule: &Rule, window: Option<&Window>, lists: &Lists) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(i) = &rule.iif {
         parts.push(format!("iifname \"{}\"", sanitize(i, 15)));
@@ -421,8 +448,8 @@ fn matches(rule: &Rule, lists: &Lists) -> String {
     if let Some(l4) = l4(rule, lists) {
         parts.push(l4);
     }
-    if let Some(w) = &rule.window {
-        parts.push(window(w));
+    if let Some(w) = window.map(window_match).filter(|m| !m.is_empty()) {
+        parts.push(w);
     }
     if let Some(d) = rule.expires.filter(|d| date_to_unix(*d) <= CLOCK_MAX_SECS) {
         parts.push(format!("meta time < {}", date_to_unix(d)));
@@ -461,7 +488,7 @@ fn l4(rule: &Rule, lists: &Lists) -> Option<String> {
 
 /// `meta day 1-5 meta hour 21600-64799`: days (0 = Sunday) and the
 /// window in UTC seconds of the day, end inclusive.
-fn window(w: &Window) -> String {
+fn window_match(w: &Window) -> String {
     let mut parts = Vec::new();
     if w.days.len() < 7 {
         parts.push(format!("meta day {}", days(w)));

@@ -166,7 +166,11 @@ fn time_within(b: &Rule, a: &Rule) -> bool {
         (None, _) => true,
         (Some(_), None) => false,
         (Some(x), Some(y)) => {
-            x.days == y.days && x.start_sec == y.start_sec && x.end_sec == y.end_sec
+            // Windows in different time zones drift apart at DST changes.
+            x.days == y.days
+                && x.start_sec == y.start_sec
+                && x.end_sec == y.end_sec
+                && x.zone == y.zone
         }
     };
     let expiry = match (a.expires, b.expires) {

@@ -86,6 +86,11 @@ pub const APP_PREFIX: &str = "conduit-";
 pub const VSYS: &str = "vsys1";
 
 impl Backend for Panos {
+    /// The device keeps its own clock: a target profile's `clock`.
+    fn device_clock(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "panos"
     }
@@ -187,6 +192,10 @@ fn is_service(o: &ServiceObject) -> bool {
 
 impl Config {
     fn of(plan: &Plan) -> Result<Config, Vec<Diagnostic>> {
+        let mismatches = vendor::clock_mismatches(plan, "PAN-OS", true);
+        if !mismatches.is_empty() {
+            return Err(mismatches);
+        }
         let mut zone_ns = Namespace::new(ZONE_NAMES);
         let mut zones = BTreeMap::new();
         for (zone, iface) in vendor::zones_of(plan, "PAN-OS")? {
@@ -299,7 +308,7 @@ impl Config {
         self.zones_xml(&mut out);
         self.addresses_xml(&mut out);
         self.services_xml(&mut out);
-        self.schedules_xml(&mut out);
+        self.schedules_xml(&mut out, plan.clock.as_deref());
         self.applications_xml(&mut out);
         self.rules_xml(&mut out, plan);
         out.push_str("        </entry>\n      </vsys>\n    </entry>\n  </devices>\n</config>\n");
@@ -434,7 +443,7 @@ impl Config {
         out.push_str("          </application>\n");
     }
 
-    fn schedules_xml(&self, out: &mut String) {
+    fn schedules_xml(&self, out: &mut String, clock: Option<&str>) {
         out.push_str("          <schedule>\n");
         for (name, kind) in &self.schedules {
             let _ = writeln!(
@@ -468,8 +477,8 @@ impl Config {
                         let _ = writeln!(
                             out,
                             "                  <member>{}-{}</member>",
-                            stamp(o.start),
-                            stamp(o.end)
+                            stamp(o.start, clock),
+                            stamp(o.end, clock)
                         );
                     }
                     out.push_str("                </non-recurring>\n");
@@ -690,12 +699,7 @@ fn schedule_of(
             OCCURRENCE_CAP,
         )?)),
         Timing::WeeklyUntil(w, d) => {
-            let window = super::plan::Window {
-                days: w.days.iter().copied().collect(),
-                start_sec: w.start_sec,
-                end_sec: w.end_sec,
-                text: String::new(),
-            };
+            let window = w.window();
             Some(ScheduleKind::Dated(occurrences(
                 Some(&window),
                 as_of,
@@ -716,9 +720,9 @@ pub fn time_range(w: &Weekly) -> String {
     format!("{}-{end}", vendor::hm(w.start_sec))
 }
 
-/// `2027/03/31@00:00`.
-pub fn stamp(unix: i64) -> String {
-    let (d, sec) = vendor::date_time(unix);
+/// `2027/03/31@00:00` of an instant on the device clock.
+pub fn stamp(unix: i64, clock: Option<&str>) -> String {
+    let (d, sec) = vendor::date_time(unix, clock);
     format!(
         "{:04}/{:02}/{:02}@{}",
         d.year,

@@ -105,7 +105,8 @@ pub enum L4 {
     Any,
 }
 
-/// A weekly window in UTC: days and `[start, end)` in seconds after midnight.
+/// A weekly window: days and `[start, end)` in seconds after midnight on
+/// the wall clock of `zone` (UTC when `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
     pub days: BTreeSet<Weekday>,
@@ -113,6 +114,151 @@ pub struct Window {
     pub end_sec: u32,
     /// The schedule as written, for comments.
     pub text: String,
+    /// IANA time zone of the times; `None`: UTC.
+    pub zone: Option<String>,
+}
+
+/// Warnings are given when a converted window stops being exact this many
+/// days or fewer after `as_of` (W0014).
+pub const EXACT_WARN_DAYS: i64 = 30;
+
+/// The time matches a rule becomes on a firewall whose clock is UTC: one
+/// `None` (no window), or one or two windows in UTC (see [`Window::to_utc`],
+/// with the offset at 00:00 UTC of the plan's `as_of`).
+pub fn utc_alternatives(plan: &Plan, rule: &Rule) -> Vec<Option<Window>> {
+    match &rule.window {
+        None => vec![None],
+        Some(w) if w.zone.is_none() => vec![Some(w.clone())],
+        Some(w) => w
+            .to_utc(date_to_unix(plan.as_of))
+            .windows
+            .into_iter()
+            .map(Some)
+            .collect(),
+    }
+}
+
+/// Header lines for a UTC firewall: one per time zone the plan's windows
+/// use, with the offset applied and until when it is exact.
+pub fn utc_conversion_notes(plan: &Plan) -> Vec<String> {
+    let at = date_to_unix(plan.as_of);
+    let mut zones = BTreeMap::new();
+    for w in plan.rules.iter().filter_map(|r| r.window.as_ref()) {
+        if let Some(z) = &w.zone {
+            zones.entry(z.clone()).or_insert_with(|| w.to_utc(at));
+        }
+    }
+    zones
+        .into_iter()
+        .map(|(zone, u)| {
+            let until = match u.exact_until {
+                Some(t) => format!("exact until {} (its next offset change)", crate::model::format_instant(t)),
+                None => "exact (the zone has no offset change ahead)".to_string(),
+            };
+            format!(
+                "schedules in {zone}: converted to UTC with offset {} in force at {} 00:00 UTC; {until}",
+                crate::model::format_offset(u.offset),
+                plan.as_of
+            )
+        })
+        .collect()
+}
+
+/// W0014 for each conduit whose zoned window, converted for a UTC clock,
+/// stops being exact within [`EXACT_WARN_DAYS`] of `as_of`. The message
+/// names the conduit first (the CLI points it at the `schedule` line).
+pub fn utc_conversion_warnings(plan: &Plan, backend: &str) -> Vec<Diagnostic> {
+    let at = date_to_unix(plan.as_of);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for rule in &plan.rules {
+        let Some(w) = rule.window.as_ref().filter(|w| w.zone.is_some()) else {
+            continue;
+        };
+        let u = w.to_utc(at);
+        let Some(until) = u.exact_until.filter(|t| t - at <= EXACT_WARN_DAYS * 86_400) else {
+            continue;
+        };
+        if !seen.insert(rule.conduit.clone()) {
+            continue;
+        }
+        let zone = w.zone.as_deref().unwrap_or("UTC");
+        let next = crate::model::utc_offset(w.zone.as_deref(), until);
+        out.push(
+            Diagnostic::warning(
+                "W0014",
+                format!(
+                    "conduit `{}`: its schedule in {zone} is compiled for the UTC clock of {backend} with offset {}; exact only until {}, when {zone} changes to {}",
+                    super::text::sanitize(&rule.conduit, 120),
+                    crate::model::format_offset(u.offset),
+                    crate::model::format_instant(until),
+                    crate::model::format_offset(next),
+                ),
+            )
+            .with_help(format!(
+                "compile and load the rules again after {} so that the window follows the change (until then they are exact)",
+                crate::model::format_instant(until)
+            )),
+        );
+    }
+    out
+}
+
+/// A window on the UTC clock: what a [`Window`] in a time zone becomes on
+/// a firewall whose clock is UTC, with the zone's offset at one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UtcWindows {
+    /// One or two windows in UTC (two when the window crosses midnight in
+    /// UTC: the part before midnight on the previous or same days, the part
+    /// after it on the following days).
+    pub windows: Vec<Window>,
+    /// The offset used (seconds east of UTC).
+    pub offset: i64,
+    /// The instant the zone's offset next changes: the windows are exact
+    /// until then, and one hour off after it. `None`: exact for ever (UTC
+    /// or a zone without changes).
+    pub exact_until: Option<i64>,
+}
+
+impl Window {
+    /// This window on a UTC clock, with the zone's offset at `at` (UTC
+    /// seconds), exact until the zone's next offset change.
+    pub fn to_utc(&self, at: i64) -> UtcWindows {
+        let zone = self.zone.as_deref();
+        let offset = crate::model::utc_offset(zone, at);
+        let exact_until = crate::model::next_transition(zone, at);
+        let shift = |days: &BTreeSet<Weekday>, by: i64| -> BTreeSet<Weekday> {
+            days.iter()
+                .map(|d| crate::model::weekday_of_day(d.index() as i64 + 4 + by))
+                .collect()
+        };
+        let (s, e) = (
+            i64::from(self.start_sec) - offset,
+            i64::from(self.end_sec) - offset,
+        );
+        let mut windows = Vec::new();
+        // Cut [s, e) at the UTC midnights it crosses; the piece on UTC
+        // day `k` (relative to the local day) is [max(s, 86400k), min(e, 86400(k+1))).
+        for k in -1i64..=1 {
+            let (lo, hi) = (s.max(86_400 * k), e.min(86_400 * (k + 1)));
+            if lo >= hi {
+                continue;
+            }
+            let sec = |v: i64| u32::try_from(v - 86_400 * k).unwrap_or(0);
+            windows.push(Window {
+                days: shift(&self.days, k),
+                start_sec: sec(lo),
+                end_sec: sec(hi),
+                text: self.text.clone(),
+                zone: None,
+            });
+        }
+        UtcWindows {
+            windows,
+            offset,
+            exact_until,
+        }
+    }
 }
 
 impl Window {
@@ -210,6 +356,9 @@ pub struct Plan {
     /// (empty without a profile): vendor backends bind a rule set to each,
     /// also to one that no rule uses, so that it denies by default.
     pub interfaces: Vec<String>,
+    /// The device clock's IANA time zone from the target profile
+    /// (`clock`); `None`: UTC. Set by the caller after [`build`].
+    pub clock: Option<String>,
 }
 
 impl Plan {
@@ -541,6 +690,7 @@ impl Builder<'_> {
                 .collect::<BTreeSet<String>>()
                 .into_iter()
                 .collect(),
+            clock: None,
         }
     }
 
@@ -866,6 +1016,7 @@ fn window_of(s: &crate::model::Schedule) -> Window {
         start_sec: u32::from(s.start_minute) * 60,
         end_sec: u32::from(s.end_minute) * 60,
         text: s.text.clone(),
+        zone: s.zone.clone(),
     }
 }
 

@@ -6,12 +6,15 @@
 //! interfaces: { enterprise: eth0, line1: eth4.101 }
 //! mode: enforce          # enforce | monitor
 //! log-denied: true
+//! clock: Europe/Berlin   # vendor devices: the zone the device clock runs in (default UTC)
 //! ```
 //!
 //! A profile is validated against the policy like the policy itself:
 //! every problem is a diagnostic with a span into the YAML file (E0501
 //! unknown zone, E0502 unknown backend, E0503 zones an interface cannot
-//! tell apart, E0504 anything else).
+//! tell apart, E0504 anything else, E0535 a `clock` that is no time zone,
+//! E0536 a `clock` other than UTC for a backend that compares with the
+//! kernel's UTC clock).
 
 use super::{backend, backend_names, Backend, PLANNED};
 use crate::diagnostics::Diagnostic;
@@ -30,6 +33,8 @@ pub struct Target {
     pub interfaces: BTreeMap<ZoneId, String>,
     pub mode: Mode,
     pub log_denied: bool,
+    /// The device clock's IANA time zone; `None`: UTC (the default).
+    pub clock: Option<String>,
     pub file: FileId,
 }
 
@@ -44,6 +49,8 @@ struct RawProfile {
     mode: Option<Located<String>>,
     #[serde(default)]
     log_denied: Option<bool>,
+    #[serde(default)]
+    clock: Option<Located<String>>,
     /// Free text for the people who run the firewall; not used.
     #[serde(default, rename = "description")]
     _description: Option<String>,
@@ -67,7 +74,7 @@ pub fn load(
             let span = Span::new(file, start, start + e.len);
             let d = Diagnostic::error("E0504", format!("target profile is invalid: {}", e.message))
                 .at(span, "here")
-                .with_help("keys: name, backend, interfaces, mode, log-denied, description");
+                .with_help("keys: name, backend, interfaces, mode, log-denied, clock, description");
             return (None, vec![d]);
         }
     };
@@ -87,6 +94,10 @@ pub fn load(
         }
     };
     let interfaces = check_interfaces(raw.interfaces.as_ref(), model, file, backend, &mut diags);
+    let clock = raw
+        .clock
+        .as_ref()
+        .and_then(|c| check_clock(c, at(c), backend, &mut diags));
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -99,6 +110,7 @@ pub fn load(
         interfaces,
         mode,
         log_denied: raw.log_denied.unwrap_or(true),
+        clock,
         file,
     };
     (Some(target), diags)
@@ -133,6 +145,54 @@ fn check_backend(
             .with_help(format!("available backends: {available}")),
     );
     None
+}
+
+/// The `clock` zone (`None` for UTC): an IANA name the compiled-in
+/// database knows (E0535), and UTC for a backend without a device clock
+/// (E0536).
+fn check_clock(
+    clock: &Located<String>,
+    span: Span,
+    backend: Option<&'static dyn Backend>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let zone = match crate::model::zone_lookup(&clock.value) {
+        Ok(z) => z,
+        Err(canon) => {
+            let shown = super::text::sanitize(&clock.value, 80);
+            let help = match canon {
+                Some(c) => format!("write `{c}`"),
+                None => format!(
+                    "write an IANA time zone name (tzdb {}), e.g. `Europe/Berlin`, or `UTC`",
+                    crate::model::TZDB_RELEASE
+                ),
+            };
+            diags.push(
+                Diagnostic::error("E0535", format!("`{shown}` is not a time zone"))
+                    .at(span, "not in the time zone database")
+                    .with_help(help),
+            );
+            return None;
+        }
+    };
+    if zone == "UTC" {
+        return None;
+    }
+    if let Some(b) = backend.filter(|b| !b.device_clock()) {
+        diags.push(
+            Diagnostic::error(
+                "E0536",
+                format!(
+                    "{} compares schedules with the kernel's UTC clock: `clock` must be UTC",
+                    b.name()
+                ),
+            )
+            .at(span, "not UTC")
+            .with_help("remove `clock` (schedules in a time zone are converted to UTC), or write `clock: UTC`"),
+        );
+        return None;
+    }
+    Some(zone)
 }
 
 fn check_interfaces(

@@ -721,7 +721,9 @@ impl ServiceBook {
 
 // ---------------------------------------------------------------- schedules
 
-/// A weekly window as plain facts (UTC).
+/// A weekly window as plain facts, on the wall clock of `zone` (UTC when
+/// `None`); a backend writes them as they are only on a device whose clock
+/// runs in that zone (see [`clock_mismatches`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weekly {
     /// Monday first.
@@ -731,6 +733,7 @@ pub struct Weekly {
     pub end_sec: u32,
     pub all_days: bool,
     pub all_day: bool,
+    pub zone: Option<String>,
 }
 
 impl Weekly {
@@ -741,8 +744,57 @@ impl Weekly {
             end_sec: w.end_sec.min(86_400),
             all_days: w.days.len() == 7,
             all_day: w.start_sec == 0 && w.end_sec >= 86_400,
+            zone: w.zone.clone(),
         }
     }
+
+    /// The window these facts describe.
+    pub fn window(&self) -> Window {
+        Window {
+            days: self.days.iter().copied().collect(),
+            start_sec: self.start_sec,
+            end_sec: self.end_sec,
+            text: String::new(),
+            zone: self.zone.clone(),
+        }
+    }
+}
+
+/// Errors E0537 for rules whose weekly window is in another time zone than
+/// the device clock (`plan.clock`, UTC when unset), when the backend writes
+/// weekly windows as recurring schedules on that clock. `dated_with_expiry`:
+/// the backend writes a window with an expiry as dated entries (instants,
+/// exact on any clock), so only windows without an expiry must match.
+pub fn clock_mismatches(plan: &Plan, vendor: &str, dated_with_expiry: bool) -> Vec<Diagnostic> {
+    let clock = plan.clock.as_deref();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for rule in &plan.rules {
+        let Some(w) = rule.window.as_ref().filter(|w| !w.is_always()) else {
+            continue;
+        };
+        if w.zone.as_deref() == clock
+            || (dated_with_expiry && rule.expires.is_some())
+            || !seen.insert(rule.conduit.clone())
+        {
+            continue;
+        }
+        let zone = w.zone.as_deref().unwrap_or("UTC");
+        let clock = clock.unwrap_or("UTC");
+        out.push(
+            Diagnostic::error(
+                "E0537",
+                format!(
+                    "conduit `{}`: schedule in {zone}, but the {vendor} clock runs in {clock}",
+                    sanitize(&rule.conduit, 120)
+                ),
+            )
+            .with_help(format!(
+                "set `clock: {zone}` in the target profile if the device's clock runs in {zone}, or write the schedule in {clock}"
+            )),
+        );
+    }
+    out
 }
 
 /// When a rule applies.
@@ -819,10 +871,10 @@ pub fn weekday_of(date: Date) -> Weekday {
         .unwrap_or(Weekday::Mon)
 }
 
-/// An instant as (date, second of the day), UTC.
-pub fn date_time(unix: i64) -> (Date, u32) {
-    let day = unix.div_euclid(86_400);
-    let sec = u32::try_from(unix.rem_euclid(86_400)).unwrap_or(0);
+/// An instant as (date, second of the day) on a device clock in `clock`
+/// (UTC when `None`).
+pub fn date_time(unix: i64, clock: Option<&str>) -> (Date, u32) {
+    let (day, sec) = crate::model::local_clock(clock, unix);
     (Date::from_days_since_epoch(day), sec)
 }
 
@@ -850,36 +902,59 @@ pub fn hms(sec: u32) -> String {
     super::text::hms(sec)
 }
 
-/// The window's intervals from 00:00 of `from` to 00:00 of `until`,
-/// adjacent ones merged (a daily 00:00-24:00 window is one interval). `None`
-/// for the window means every instant. At most `cap` intervals.
+/// The window's intervals from 00:00 UTC of `from` to 00:00 UTC of
+/// `until`, as instants, adjacent ones merged (a daily 00:00-24:00 window
+/// is one interval). `None` for the window means every instant. A window
+/// in a time zone is judged on that zone's wall clock, exactly through its
+/// offset changes (a window that meets a fall-back hour may be two
+/// intervals that day). At most `cap` intervals.
 pub fn occurrences(
     window: Option<&Window>,
     from: Date,
     until: Date,
     cap: usize,
 ) -> Result<Vec<Occurrence>, TooManyOccurrences> {
-    let first = from.days_since_epoch();
-    let last = until.days_since_epoch();
-    let mut out: Vec<Occurrence> = Vec::new();
-    let mut needed = 0usize;
-    for day in first..last {
-        let (start, end) = match window {
-            None => (0, 86_400),
-            Some(w) => {
-                let date = Date::from_days_since_epoch(day);
-                if !w.days.contains(&weekday_of(date)) || w.start_sec >= w.end_sec {
+    let (lo, hi) = (
+        from.days_since_epoch() * 86_400,
+        until.days_since_epoch() * 86_400,
+    );
+    let mut pieces: Vec<Occurrence> = Vec::new();
+    match window {
+        None if lo < hi => pieces.push(Occurrence { start: lo, end: hi }),
+        None => {}
+        Some(w) if w.start_sec < w.end_sec && !w.days.is_empty() => {
+            let zone = w.zone.as_deref();
+            // Local days that can reach [lo, hi): offsets are under a day.
+            for day in (lo.div_euclid(86_400) - 1)..=(hi.div_euclid(86_400) + 1) {
+                if !w.days.contains(&crate::model::weekday_of_day(day)) {
                     continue;
                 }
-                (w.start_sec, w.end_sec.min(86_400))
+                let (ls, le) = (
+                    day * 86_400 + i64::from(w.start_sec),
+                    day * 86_400 + i64::from(w.end_sec.min(86_400)),
+                );
+                let periods = crate::model::offset_periods(
+                    zone,
+                    (ls - 86_400).max(lo),
+                    (le + 86_400).min(hi),
+                );
+                for (t0, t1, offset) in periods {
+                    let start = (ls - offset).max(t0);
+                    let end = (le - offset).min(t1);
+                    if start < end {
+                        pieces.push(Occurrence { start, end });
+                    }
+                }
             }
-        };
-        let occ = Occurrence {
-            start: day * 86_400 + i64::from(start),
-            end: day * 86_400 + i64::from(end),
-        };
+        }
+        Some(_) => {}
+    }
+    pieces.sort_by_key(|o| (o.start, o.end));
+    let mut out: Vec<Occurrence> = Vec::new();
+    let mut needed = 0usize;
+    for occ in pieces {
         match out.last_mut() {
-            Some(prev) if prev.end == occ.start => prev.end = occ.end,
+            Some(prev) if prev.end >= occ.start => prev.end = prev.end.max(occ.end),
             _ => {
                 needed += 1;
                 if needed <= cap {
@@ -989,7 +1064,50 @@ mod tests {
             start_sec: start,
             end_sec: end,
             text: String::new(),
+            zone: None,
         }
+    }
+
+    #[test]
+    fn zoned_occurrences_follow_the_zone_through_dst() {
+        // Europe/Berlin 06:00-18:00 on Fri/Sat/Sun/Mon around the spring
+        // change (Sunday 2027-03-28, 01:00 UTC): 05:00-17:00 UTC before,
+        // 04:00-16:00 UTC from Sunday.
+        let mut w = window(
+            &[Weekday::Fri, Weekday::Sat, Weekday::Sun, Weekday::Mon],
+            6 * 3600,
+            18 * 3600,
+        );
+        w.zone = Some("Europe/Berlin".to_string());
+        let from = Date::parse("2027-03-26").unwrap();
+        let until = Date::parse("2027-03-30").unwrap();
+        let occ = occurrences(Some(&w), from, until, 10).unwrap();
+        let hours: Vec<(String, u32, u32)> = occ
+            .iter()
+            .map(|o| {
+                let (d, s) = date_time(o.start, None);
+                (d.to_string(), s / 3600, date_time(o.end, None).1 / 3600)
+            })
+            .collect();
+        assert_eq!(
+            hours,
+            [
+                ("2027-03-26".to_string(), 5, 17),
+                ("2027-03-27".to_string(), 5, 17),
+                ("2027-03-28".to_string(), 4, 16),
+                ("2027-03-29".to_string(), 4, 16)
+            ]
+        );
+        // On the device's Berlin clock the same instants read 06:00-18:00.
+        assert_eq!(date_time(occ[3].start, Some("Europe/Berlin")).1, 6 * 3600);
+        // Pacific/Auckland (+13:00 in March) 06:00-18:00 Monday is
+        // 17:00 Sunday to 05:00 Monday UTC: the day shifts.
+        let mut nz = window(&[Weekday::Mon], 6 * 3600, 18 * 3600);
+        nz.zone = Some("Pacific/Auckland".to_string());
+        let occ = occurrences(Some(&nz), from, until, 10).unwrap();
+        assert_eq!(occ.len(), 1);
+        let (d, s) = date_time(occ[0].start, None);
+        assert_eq!((d.to_string(), s / 3600), ("2027-03-28".to_string(), 17));
     }
 
     #[test]
@@ -1001,10 +1119,10 @@ mod tests {
         let occ = occurrences(Some(&w), from, until, 10).unwrap();
         let days: Vec<String> = occ
             .iter()
-            .map(|o| date_time(o.start).0.to_string())
+            .map(|o| date_time(o.start, None).0.to_string())
             .collect();
         assert_eq!(days, ["2026-11-30", "2026-12-01", "2026-12-07"]);
-        assert_eq!(date_time(occ[0].end).1, 18 * 3600);
+        assert_eq!(date_time(occ[0].end, None).1, 18 * 3600);
         let err = occurrences(Some(&w), from, until, 2).unwrap_err();
         assert_eq!(err.needed, 3);
         // A whole-day window on consecutive days merges.

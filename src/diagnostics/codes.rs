@@ -70,6 +70,7 @@ pub const CODES: &[(&str, &str)] = &[
         "link-local multicast scope: never forwarded by a router",
     ),
     ("E0319", "invalid DNS name"),
+    ("E0321", "unknown time zone in a schedule"),
     ("E0401", "file cannot be read"),
     ("E0402", "import cycle"),
     ("E0403", "imported file not found"),
@@ -108,6 +109,15 @@ pub const CODES: &[(&str, &str)] = &[
         "E0531",
         "the backend cannot pass this multicast destination",
     ),
+    ("E0535", "target profile `clock` is not a time zone"),
+    (
+        "E0536",
+        "the backend compares schedules with the kernel's UTC clock: `clock` must be UTC",
+    ),
+    (
+        "E0537",
+        "a weekly schedule in a time zone other than the device clock",
+    ),
     ("E0601", "project configuration is invalid"),
     ("W0001", "conduit already expired: left out of the firewall"),
     ("W0002", "host bits set in a network address"),
@@ -133,6 +143,10 @@ pub const CODES: &[(&str, &str)] = &[
         "ICMP error type as a service: it never starts a connection",
     ),
     ("W0010", "endpoint listed twice in one group"),
+    (
+        "W0014",
+        "a zoned schedule is compiled for a UTC clock: exact only until the next offset change",
+    ),
     ("O0001", "malformed flow-log line: skipped and counted"),
     (
         "I0001",

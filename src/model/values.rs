@@ -392,8 +392,10 @@ fn day_set(s: &str) -> Option<BTreeSet<Weekday>> {
     Some(days)
 }
 
-/// `"DAYS HH:MM-HH:MM"`: days are `mon`…`sun`, ranges `mon-fri`, lists
-/// `mon,wed,fri`, or `daily`; the window must not wrap past midnight.
+/// `"DAYS HH:MM-HH:MM [ZONE]"`: days are `mon`…`sun`, ranges `mon-fri`,
+/// lists `mon,wed,fri`, or `daily`; the window must not wrap past
+/// midnight; `ZONE` an IANA time zone name (`Europe/Berlin`), UTC when
+/// absent (E0321 for a name the compiled-in database does not know).
 pub fn schedule(s: &str) -> Result<Schedule, ValueError> {
     let bad = |why: &str| {
         err(
@@ -403,8 +405,12 @@ pub fn schedule(s: &str) -> Result<Schedule, ValueError> {
         )
     };
     let mut parts = s.split_whitespace();
-    let (Some(days), Some(window), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad("expected days and a time window"));
+    let (Some(days), Some(window), zone, None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad(
+            "expected days, a time window and an optional time zone",
+        ));
     };
     let days = day_set(days)
         .ok_or_else(|| bad("unknown day (use mon, tue, wed, thu, fri, sat, sun or daily)"))?;
@@ -420,12 +426,44 @@ pub fn schedule(s: &str) -> Result<Schedule, ValueError> {
             "a window cannot cross midnight; write two conduits or use 24:00 as the end, e.g. \"mon-fri 22:00-24:00\"",
         ));
     }
+    let zone = match zone {
+        None => None,
+        Some(z) => time_zone(z)?,
+    };
     Ok(Schedule {
         days,
         start_minute: start,
         end_minute: end,
+        zone,
         text: s.to_string(),
     })
+}
+
+/// An IANA time zone name; `None` for `UTC` (the default clock).
+fn time_zone(z: &str) -> Result<Option<String>, ValueError> {
+    match zone_lookup(z) {
+        Ok(canon) if canon == "UTC" => Ok(None),
+        Ok(canon) => Ok(Some(canon)),
+        Err(Some(canon)) => Err(err(
+            "E0321",
+            format!("`{z}` is spelled differently in the time zone database"),
+            format!("write `{canon}`"),
+        )),
+        Err(None) => {
+            let names = zone_names();
+            let hint = match suggest(z, names.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "write an IANA time zone name, e.g. `Europe/Berlin` or `America/New_York`, or leave it out for UTC".to_string(),
+            };
+            Err(err(
+                "E0321",
+                format!(
+                    "`{z}` is not a time zone in the compiled-in database (tzdb {TZDB_RELEASE})"
+                ),
+                hint,
+            ))
+        }
+    }
 }
 
 /// The closest candidate by edit distance, if it is close enough to help.
@@ -467,6 +505,23 @@ mod tests {
         assert_eq!(schedule("sat-mon 00:00-24:00").unwrap().days.len(), 3);
         assert_eq!(schedule("daily 22:00-24:00").unwrap().days.len(), 7);
         assert_eq!(schedule("mon,wed 08:00-09:00").unwrap().days.len(), 2);
+        let z = schedule("mon-fri 06:00-18:00 Europe/Berlin").unwrap();
+        assert_eq!(z.zone.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(schedule("mon 06:00-07:00 UTC").unwrap().zone, None);
+        let e = schedule("mon 06:00-07:00 Europe/Berln").unwrap_err();
+        assert_eq!(e.code, "E0321");
+        assert!(e.help.contains("Europe/Berlin"), "{}", e.help);
+        let e = schedule("mon 06:00-07:00 europe/berlin").unwrap_err();
+        assert_eq!(
+            (e.code, e.help.as_str()),
+            ("E0321", "write `Europe/Berlin`")
+        );
+        assert_eq!(
+            schedule("mon 06:00-07:00 Europe/Berlin x")
+                .unwrap_err()
+                .code,
+            "E0305"
+        );
         for bad in [
             "mon-fri",
             "mon-fri 18:00-06:00",

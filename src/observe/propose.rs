@@ -150,7 +150,8 @@ fn refusal(model: &Model, src: End, dst: End, reasons: &[DenyReason]) -> Option<
     }
     reasons.iter().find_map(|r| match r {
         DenyReason::OutsideWindow { conduit, schedule } => Some(format!(
-            "seen outside the window of conduit `{conduit}` (\"{schedule}\" UTC): widen its schedule if this is intended"
+            "seen outside the window of conduit `{conduit}` (\"{schedule}\"{}): widen its schedule if this is intended",
+            crate::compile::explain::utc_note(schedule).trim_end_matches(')').replace(" (", " ")
         )),
         DenyReason::Expired { conduit, on } => Some(format!(
             "seen after conduit `{conduit}` expired on {on}: renew it if this is intended"

@@ -415,6 +415,7 @@ fn open_now(days: &[Weekday], start_h: u32, end_h: u32) -> bool {
         start_sec: start_h * 3600,
         end_sec: end_h * 3600,
         text: String::new(),
+        zone: None,
     };
     in_window(&w, now_unix())
 }

@@ -233,6 +233,7 @@ fn random_schedule(rng: &mut Rng) -> Schedule {
         start_minute: start,
         end_minute: end,
         text: "random".to_string(),
+        zone: None,
     }
 }
 

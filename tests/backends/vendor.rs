@@ -64,13 +64,13 @@ fn profile_options(name: &str) -> (PlanOptions, &'static dyn compile::Backend) {
 
 // ---- Junos SRX ---------------------------------------------------------
 
-fn srx_text(plan: &Plan) -> String {
+pub fn srx_text(plan: &Plan) -> String {
     let files = emit("junos-srx", plan);
     assert_eq!(files.len(), 1);
     files[0].text.clone()
 }
 
-fn read_srx(text: &str) -> Srx {
+pub fn read_srx(text: &str) -> Srx {
     let srx = Srx::read(text).unwrap_or_else(|e| panic!("reader refuses the file: {e}\n{text}"));
     let errs = junos_reader::lint(&srx, text);
     assert!(errs.is_empty(), "limits: {errs:?}\n{text}");
@@ -78,7 +78,7 @@ fn read_srx(text: &str) -> Srx {
 }
 
 /// The SRX decision on a packet, as the plan's verdict kinds.
-fn srx_verdict(srx: &Srx, model: &Model, pkt: &Packet) -> (bool, bool) {
+pub fn srx_verdict(srx: &Srx, model: &Model, pkt: &Packet) -> (bool, bool) {
     let zone = |iface: &Option<String>, addr: IpAddr| match iface {
         Some(i) => srx.zone_of_interface(i).map(String::from),
         None => zone_of(model, addr),
@@ -99,7 +99,7 @@ fn srx_verdict(srx: &Srx, model: &Model, pkt: &Packet) -> (bool, bool) {
     (d.permit, d.logged)
 }
 
-fn assert_same(plan: &Plan, permit: bool, logged: bool, pkt: &Packet) -> Result<(), String> {
+pub fn assert_same(plan: &Plan, permit: bool, logged: bool, pkt: &Packet) -> Result<(), String> {
     let want = plan.verdict(pkt);
     let ok = match want {
         Verdict::Allow => permit,
@@ -357,18 +357,18 @@ fn pan_files(plan: &Plan) -> Vec<compile::OutputFile> {
     files
 }
 
-fn pan_text(plan: &Plan) -> String {
+pub fn pan_text(plan: &Plan) -> String {
     pan_files(plan)[0].text.clone()
 }
 
-fn read_pan(text: &str) -> Pan {
+pub fn read_pan(text: &str) -> Pan {
     let pan = Pan::read(text).unwrap_or_else(|e| panic!("reader refuses the XML: {e}\n{text}"));
     let errs = panos_reader::lint(&pan);
     assert!(errs.is_empty(), "limits: {errs:?}\n{text}");
     pan
 }
 
-fn pan_verdict(pan: &Pan, model: &Model, pkt: &Packet) -> (bool, bool) {
+pub fn pan_verdict(pan: &Pan, model: &Model, pkt: &Packet) -> (bool, bool) {
     let zone = |iface: &Option<String>, addr: IpAddr| match iface {
         Some(i) => pan.zone_of_interface(i).map(String::from),
         None => zone_of(model, addr),
@@ -845,6 +845,7 @@ fn random_schedule(rng: &mut Rng) -> Schedule {
         start_minute: start,
         end_minute: end,
         text: "random".to_string(),
+        zone: None,
     }
 }
 

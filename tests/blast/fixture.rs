@@ -231,6 +231,7 @@ fn resolve(m: &Model, s: &ConduitSpec) -> Conduit {
                     start_minute: 480,
                     end_minute: 1020,
                     text: "mon-fri 08:00-17:00".to_string(),
+                    zone: None,
                 },
                 Span::default(),
             )

@@ -68,6 +68,9 @@ pub struct When {
     /// The window as (days, Monday = bit 0; start and end minute), the
     /// same information as `window`, for containment.
     pub span: Option<(u8, u16, u16)>,
+    /// The window's time zone (`None`: UTC); windows in different zones
+    /// never cover each other (they drift apart at DST changes).
+    pub zone: Option<String>,
 }
 
 impl When {
@@ -76,7 +79,9 @@ impl When {
         let window = match (self.span, other.span) {
             (None, _) => true,
             (Some(_), None) => false,
-            (Some((d1, s1, e1)), Some((d2, s2, e2))) => d1 & d2 == d2 && s1 <= s2 && e1 >= e2,
+            (Some((d1, s1, e1)), Some((d2, s2, e2))) => {
+                self.zone == other.zone && d1 & d2 == d2 && s1 <= s2 && e1 >= e2
+            }
         };
         let expiry = match (self.expires, other.expires) {
             (None, _) => true,
@@ -153,6 +158,11 @@ pub fn flows(model: &Model, as_of: Date) -> FlowSet {
                     let days = s.value.days.iter().fold(0u8, |m, d| m | (1 << d.index()));
                     (days, s.value.start_minute, s.value.end_minute)
                 }),
+            zone: conduit
+                .schedule
+                .as_ref()
+                .filter(|s| canonical_window(&s.value).is_some())
+                .and_then(|s| s.value.zone.clone()),
         };
         let mut pairs = Vec::new();
         for a in &conduit.initiators {
@@ -275,8 +285,8 @@ fn l4(m: &ServiceMatch) -> (String, Ranges) {
     }
 }
 
-/// `mon-fri 06:00-18:00`, days in a canonical form; `None` for a window
-/// open all week, all day.
+/// `mon-fri 06:00-18:00` (`… Europe/Berlin` with a time zone), days in a
+/// canonical form; `None` for a window open all week, all day.
 pub fn canonical_window(s: &crate::model::Schedule) -> Option<String> {
     if s.days.len() == 7 && s.start_minute == 0 && s.end_minute >= 1440 {
         return None;
@@ -301,8 +311,9 @@ pub fn canonical_window(s: &crate::model::Schedule) -> Option<String> {
     }
     flush(&mut run, &mut runs);
     let clock = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+    let zone = s.zone.as_ref().map(|z| format!(" {z}")).unwrap_or_default();
     Some(format!(
-        "{} {}-{}",
+        "{} {}-{}{zone}",
         runs.join(","),
         clock(s.start_minute),
         clock(s.end_minute)

@@ -811,6 +811,20 @@ fn random_service(rng: &mut Rng, i: usize) -> Service {
         m(Proto::Udp, vec![PortRange::single(443)], None),
         m(Proto::Icmp, vec![], None),
         m(Proto::Icmp, vec![], Some(8)),
+        m(Proto::Icmp6, vec![], Some(128)),
+        m(Proto::Icmp6, vec![], None),
+        ServiceMatch {
+            icmp_code: Some(0),
+            ..m(Proto::Icmp, vec![], Some(8))
+        },
+        ServiceMatch {
+            sports: vec![PortRange::single(123)],
+            ..m(Proto::Udp, vec![PortRange::single(123)], None)
+        },
+        ServiceMatch {
+            sports: vec![PortRange { lo: 100, hi: 110 }],
+            ..m(Proto::Tcp, vec![PortRange::single(22)], None)
+        },
         m(Proto::Other(47), vec![], None),
         m(Proto::Other(6), vec![], None),
     ];
@@ -1017,6 +1031,14 @@ pub fn random_packet(
         3 => PacketL4::Icmp(*rng.pick(&[0u8, 8, 128])),
         _ => PacketL4::Proto(*rng.pick(&[47u8, 50])),
     };
+    let sport = match l4 {
+        PacketL4::Tcp(_) | PacketL4::Udp(_) => Some(*rng.pick(&ports)),
+        _ => None,
+    };
+    let icmp_code = match l4 {
+        PacketL4::Icmp(_) => Some(*rng.pick(&[0u8, 1])),
+        _ => None,
+    };
     let as_of = Date::parse(AS_OF).unwrap().days_since_epoch() * 86_400;
     // Whole minutes mostly, exact window edges sometimes.
     let unix_time = as_of + rng.below(28 * 86_400) as i64;
@@ -1040,8 +1062,8 @@ pub fn random_packet(
         src,
         dst,
         l4,
-        sport: None,
-        icmp_code: None,
+        sport,
+        icmp_code,
         iif,
         oif,
         unix_time,
@@ -1217,8 +1239,8 @@ fn rule_packet(rng: &mut Rng, plan: &Plan) -> Packet {
         src: from_int(rule.family, first(&rule.src)),
         dst: from_int(rule.family, first(&rule.dst)),
         l4,
-        sport: None,
-        icmp_code: None,
+        sport: rule.sports.first().map(|r| r.lo),
+        icmp_code: rule.icmp_code,
         iif: None,
         oif: None,
         unix_time: as_of + rng.below(28 * 86_400) as i64,

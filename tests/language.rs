@@ -517,3 +517,29 @@ fn zoned_schedules_in_both_forms_fmt_and_export() {
         .iter()
         .any(|d| d.code == "E0321" && d.primary.is_some()));
 }
+
+/// `conduit explain SERVICE` shows a built-in service: a bundle with its
+/// members and combined facts, a plain one with its lines.
+#[test]
+fn explain_shows_builtin_services_and_bundles() {
+    let (code, out, _) = conduit_cmd(&["explain", "ad-client"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("bundle of: dns, kerberos, kpasswd"), "{out}");
+    assert!(
+        out.contains("tcp 49152-65535") && out.contains("authenticated: no"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Service overview and network port requirements"),
+        "{out}"
+    );
+    let (code, out, _) = conduit_cmd(&["explain", "icmpv6-echo"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("matches: icmpv6 128") && !out.contains("bundle"),
+        "{out}"
+    );
+    let (code, _, err) = conduit_cmd(&["explain", "no-such-service"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("neither a rule"), "{err}");
+}

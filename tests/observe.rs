@@ -28,3 +28,6 @@ mod inventory;
 
 #[path = "observe/property.rs"]
 mod property;
+
+#[path = "observe/ports.rs"]
+mod ports;

@@ -207,7 +207,7 @@ fn refuse_covering(
                     "would also allow the refused flow {} -> {} {}",
                     k.src,
                     k.dst,
-                    l4_text(k.l4.l4())
+                    inline_text(k.l4.l4(), k.src.is_ipv6())
                 ));
                 changed = true;
             }
@@ -218,17 +218,21 @@ fn refuse_covering(
     }
 }
 
-/// Whether a service line matches a connection (as the plan reads it:
-/// ICMP types only on IPv4).
+/// Whether a service line matches every connection of a flow (as the
+/// plan reads it: `icmp` on IPv4 only, `icmpv6` on IPv6 only, error types
+/// never). A line restricted to source ports or an ICMP code covers only
+/// some connections of a flow, so it is never proposed for one.
 fn line_allows(m: &ServiceMatch, l4: PacketL4, v6: bool) -> bool {
     match (m.proto, l4) {
         (Proto::Tcp, PacketL4::Tcp(p)) | (Proto::Udp, PacketL4::Udp(p)) => {
-            m.ports.iter().any(|r| r.contains(p))
+            m.sports.is_empty() && m.ports.iter().any(|r| r.contains(p))
         }
-        (Proto::Icmp, PacketL4::Icmp(t)) => match m.icmp_type {
-            None => true,
-            Some(want) => !v6 && want == t,
-        },
+        (Proto::Icmp | Proto::Icmp6, PacketL4::Icmp(t)) => {
+            (m.proto == Proto::Icmp6) == v6
+                && m.icmp_code.is_none()
+                && m.icmp_type.is_none_or(|want| want == t)
+                && !crate::model::is_icmp_error(m.proto, t)
+        }
         (Proto::Other(n), PacketL4::Proto(k)) => n == k,
         _ => false,
     }
@@ -245,7 +249,8 @@ fn svc_allows(model: &Model, svc: &Svc, l4: PacketL4, src: IpAddr) -> bool {
                 .any(|m| line_allows(m, l4, v6))
         }),
         Svc::Inline(text) => {
-            *text == l4_text(l4) || (text == "icmp" && matches!(l4, PacketL4::Icmp(_)))
+            let bare = if v6 { "icmpv6" } else { "icmp" };
+            *text == inline_text(l4, v6) || (text == bare && matches!(l4, PacketL4::Icmp(_)))
         }
     }
 }
@@ -285,15 +290,16 @@ fn service_for(model: &Model, l4: PacketL4, src: IpAddr) -> Svc {
         .map(|(_, s)| s);
     match best {
         Some(s) => Svc::Named(s.name.clone()),
-        None => Svc::Inline(match l4 {
-            PacketL4::Icmp(_) if v6 => "icmp".to_string(),
-            other => l4_text(other),
-        }),
+        None => Svc::Inline(inline_text(l4, v6)),
     }
 }
 
-fn l4_text(l4: PacketL4) -> String {
-    crate::compile::explain::describe_l4(l4)
+/// The inline service of a connection: `tcp 502`, `icmp 8`, `icmpv6 128`.
+fn inline_text(l4: PacketL4, v6: bool) -> String {
+    match l4 {
+        PacketL4::Icmp(t) if v6 => format!("icmpv6 {t}"),
+        other => crate::compile::explain::describe_l4(other),
+    }
 }
 
 fn end_text(model: &Model, e: End) -> String {
@@ -400,7 +406,7 @@ fn render(
                 "#   {} -> {} {}: {why} (seen {} times, {} .. {})",
                 k.src,
                 k.dst,
-                l4_text(k.l4.l4()),
+                inline_text(k.l4.l4(), k.src.is_ipv6()),
                 s.count,
                 format_iso(s.first),
                 format_iso(s.last)
@@ -424,7 +430,7 @@ fn seen_comment(out: &mut String, flows: &[(FlowKey, Seen)]) {
     let mut distinct: BTreeMap<(IpAddr, IpAddr, String), u64> = BTreeMap::new();
     for (k, s) in flows {
         *distinct
-            .entry((k.src, k.dst, l4_text(k.l4.l4())))
+            .entry((k.src, k.dst, inline_text(k.l4.l4(), k.src.is_ipv6())))
             .or_default() += s.count;
     }
     for ((s, d, t), n) in distinct.iter().take(SHOWN_FLOWS) {

@@ -611,6 +611,11 @@ fn ciscoconfparse2_reads_riverside() {
         );
         ccp_agrees(&asa_text(&plan), "riverside-asa");
     }
+    let services = crate::vendor::services_policy();
+    ccp_agrees(
+        &asa_text(&build(&services, &options(Mode::Enforce, "2026-11-28"))),
+        "services",
+    );
 }
 
 // ---- hostile strings ---------------------------------------------------

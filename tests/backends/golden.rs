@@ -154,3 +154,22 @@ fn segments_goldens_every_backend() {
         }
     }
 }
+
+/// Bundles, source ports and exact ICMP/ICMPv6 in every backend, from the
+/// `.zc` and the YAML form alike (both must give the same bytes).
+#[test]
+fn services_goldens_every_backend() {
+    let dir = root_dir().join("tests/backends/golden/services");
+    let zc = conduit::load_policy(&[dir.join("policy.zc")]);
+    assert!(!zc.has_errors(), "{:?}", zc.diagnostics);
+    let yaml = conduit::load_policy(&[dir.join("policy.yaml")]);
+    assert!(!yaml.has_errors(), "{:?}", yaml.diagnostics);
+    let opts = options(Mode::Enforce, "2026-11-28");
+    let plan = build(&zc.model, &opts);
+    assert_eq!(plan, build(&yaml.model, &opts), "YAML and .zc plans differ");
+    for b in conduit::compile::BACKENDS {
+        for f in emit(b.name(), &plan) {
+            check_golden(&format!("services/{}{}", b.name(), f.suffix), &f.text);
+        }
+    }
+}

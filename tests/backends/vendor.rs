@@ -548,6 +548,14 @@ fn panos_names_fit_the_device() {
 
 // ---- third-party reader: pan-os-python ----------------------------------
 
+/// The bundles, source ports and exact ICMP golden policy.
+pub fn services_policy() -> Model {
+    let path = crate::support::root_dir().join("tests/backends/golden/services/policy.zc");
+    let loaded = conduit::load_policy(&[path]);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    loaded.model
+}
+
 const PANOS_SCRIPT: &str = r#"
 import sys
 import xml.etree.ElementTree as ET
@@ -566,7 +574,7 @@ for o in AddressObject().refreshall_from_xml(vsys.find("address")):
 for o in AddressGroup().refreshall_from_xml(vsys.find("address-group")):
     print("group|" + "|".join(j(x) for x in (o.name, o.static_value)))
 for o in ServiceObject().refreshall_from_xml(vsys.find("service")):
-    print("service|" + "|".join(j(x) for x in (o.name, o.protocol, o.destination_port)))
+    print("service|" + "|".join(j(x) for x in (o.name, o.protocol, o.destination_port, o.source_port)))
 for o in ServiceGroup().refreshall_from_xml(vsys.find("service-group")):
     print("service-group|" + "|".join(j(x) for x in (o.name, o.value)))
 for o in ScheduleObject().refreshall_from_xml(vsys.find("schedule")):
@@ -574,7 +582,7 @@ for o in ScheduleObject().refreshall_from_xml(vsys.find("schedule")):
     times = o.non_recurring_date_time or o.daily_time or [t for d in days if d for t in d]
     print("schedule|" + "|".join(j(x) for x in (o.name, o.type, times)))
 for o in ApplicationObject().refreshall_from_xml(vsys.find("application")):
-    print("application|" + "|".join(j(x) for x in (o.name, o.default_type, o.default_ip_protocol, o.default_icmp_type)))
+    print("application|" + "|".join(j(x) for x in (o.name, o.default_type, o.default_ip_protocol, o.default_icmp_type, o.default_icmp_code)))
 for o in Zone().refreshall_from_xml(vsys.find("zone")):
     print("zone|" + "|".join(j(x) for x in (o.name, o.mode, o.interface)))
 "#;
@@ -612,7 +620,23 @@ fn pan_lines(pan: &Pan) -> Vec<String> {
         out.push(format!("group|{n}|{}", m.join(" ")));
     }
     for (n, s) in &pan.services {
-        out.push(format!("service|{n}|{}|{}", s.protocol, s.port_text));
+        let sources: Vec<String> = s
+            .sources
+            .iter()
+            .map(|(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}-{b}")
+                }
+            })
+            .collect();
+        out.push(format!(
+            "service|{n}|{}|{}|{}",
+            s.protocol,
+            s.port_text,
+            sources.join(",")
+        ));
     }
     for (n, m) in &pan.service_groups {
         out.push(format!("service-group|{n}|{}", m.join(" ")));
@@ -632,7 +656,12 @@ fn pan_lines(pan: &Pan) -> Vec<String> {
                 ("ident-by-icmp6-type", String::new(), t.to_string())
             }
         };
-        out.push(format!("application|{n}|{t}|{p}|{i}"));
+        let code = pan
+            .app_codes
+            .get(n)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        out.push(format!("application|{n}|{t}|{p}|{i}|{code}"));
     }
     for (n, ifs) in &pan.zones {
         out.push(format!("zone|{n}|layer3|{}", ifs.join(" ")));
@@ -656,6 +685,11 @@ fn panos_xml_reads_back_with_pan_os_python() {
         ("monitor", &model, options(Mode::Monitor, "2026-11-28")),
         ("target", &model, profile_options("riverside-panos").0),
         ("objects", &names, options(Mode::Enforce, "2026-11-28")),
+        (
+            "services",
+            &services_policy(),
+            options(Mode::Enforce, "2026-11-28"),
+        ),
     ] {
         let text = pan_text(&build(model, &opts));
         let path = temp_file(&format!("panos-{name}.xml"), &text);
@@ -738,11 +772,12 @@ fn srx_text_parses_with_ciscoconfparse2() {
         ("monitor", options(Mode::Monitor, "2026-11-28")),
         ("target", profile_options("riverside-srx").0),
         ("hostile", options(Mode::Enforce, "2026-11-28")),
+        ("services", options(Mode::Enforce, "2026-11-28")),
     ] {
-        let m = if name == "hostile" {
-            policy(HOSTILE)
-        } else {
-            model.clone()
+        let m = match name {
+            "hostile" => policy(HOSTILE),
+            "services" => services_policy(),
+            _ => model.clone(),
         };
         let text = srx_text(&build(&m, &opts));
         paths.push(temp_file(&format!("srx-{name}.conf"), &text));
@@ -812,6 +847,20 @@ fn random_service(rng: &mut Rng, i: usize) -> Service {
         m(Proto::Udp, vec![PortRange::single(443)], None),
         m(Proto::Icmp, vec![], None),
         m(Proto::Icmp, vec![], Some(8)),
+        m(Proto::Icmp6, vec![], Some(128)),
+        m(Proto::Icmp6, vec![], None),
+        ServiceMatch {
+            icmp_code: Some(0),
+            ..m(Proto::Icmp, vec![], Some(8))
+        },
+        ServiceMatch {
+            sports: vec![PortRange::single(123)],
+            ..m(Proto::Udp, vec![PortRange::single(123)], None)
+        },
+        ServiceMatch {
+            sports: vec![PortRange { lo: 100, hi: 110 }],
+            ..m(Proto::Tcp, vec![PortRange::single(22)], None)
+        },
         m(Proto::Other(47), vec![], None),
         m(Proto::Other(6), vec![], None),
     ];
@@ -1020,6 +1069,14 @@ pub fn random_packet(
         3 => PacketL4::Icmp(*rng.pick(&[0u8, 8, 128])),
         _ => PacketL4::Proto(*rng.pick(&[47u8, 50])),
     };
+    let sport = match l4 {
+        PacketL4::Tcp(_) | PacketL4::Udp(_) => Some(*rng.pick(&ports)),
+        _ => None,
+    };
+    let icmp_code = match l4 {
+        PacketL4::Icmp(_) => Some(*rng.pick(&[0u8, 1])),
+        _ => None,
+    };
     let as_of = Date::parse(AS_OF).unwrap().days_since_epoch() * 86_400;
     // Whole minutes mostly, exact window edges sometimes.
     let unix_time = as_of + rng.below(28 * 86_400) as i64;
@@ -1043,8 +1100,8 @@ pub fn random_packet(
         src,
         dst,
         l4,
-        sport: None,
-        icmp_code: None,
+        sport,
+        icmp_code,
         iif,
         oif,
         unix_time,
@@ -1220,8 +1277,8 @@ fn rule_packet(rng: &mut Rng, plan: &Plan) -> Packet {
         src: from_int(rule.family, first(&rule.src)),
         dst: from_int(rule.family, first(&rule.dst)),
         l4,
-        sport: None,
-        icmp_code: None,
+        sport: rule.sports.first().map(|r| r.lo),
+        icmp_code: rule.icmp_code,
         iif: None,
         oif: None,
         unix_time: as_of + rng.below(28 * 86_400) as i64,

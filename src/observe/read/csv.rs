@@ -2,7 +2,9 @@
 //! that header line (a header may order the five columns differently and
 //! add others, which are ignored). `ts` is epoch seconds or ISO 8601;
 //! `proto` is `tcp`, `udp`, `icmp` or an IP protocol number; `port` is
-//! the destination port, the ICMP type, or empty. Fields are not quoted.
+//! the destination port, the ICMP type, or empty. A header may add a
+//! `sport` column: the source port (TCP/UDP) or the ICMP code, or empty.
+//! Fields are not quoted.
 
 use super::{addr, line_of, transport};
 use crate::observe::{excerpt, time, Conn, Line};
@@ -12,6 +14,8 @@ const COLUMNS: [&str; 5] = ["ts", "src", "dst", "proto", "port"];
 #[derive(Debug, Clone)]
 pub struct CsvReader {
     columns: [usize; 5],
+    /// The optional `sport` column of a header.
+    sport: Option<usize>,
     started: bool,
 }
 
@@ -19,6 +23,7 @@ impl Default for CsvReader {
     fn default() -> Self {
         CsvReader {
             columns: [0, 1, 2, 3, 4],
+            sport: None,
             started: false,
         }
     }
@@ -50,6 +55,7 @@ impl CsvReader {
                 .position(|n| *n == want)
                 .ok_or_else(|| format!("the header has no `{want}` column"))?;
         }
+        self.sport = names.iter().position(|n| *n == "sport");
         Ok(())
     }
 
@@ -70,12 +76,19 @@ impl CsvReader {
             .or_else(|| time::parse_iso(ts))
             .ok_or_else(|| format!("invalid ts {}", excerpt(ts)))?;
         let port = get(4)?;
+        let sport = match self.sport.and_then(|c| fields.get(c)).copied() {
+            None | Some("") => None,
+            Some(s) => Some(
+                s.parse::<u16>()
+                    .map_err(|_| format!("invalid sport {}", excerpt(s)))?,
+            ),
+        };
         Ok(Conn {
             ts,
             src: addr(get(1)?, "source")?,
             dst: addr(get(2)?, "destination")?,
             l4: transport(get(3)?, (!port.is_empty()).then_some(port))?,
-            sport: None,
+            sport,
         })
     }
 }

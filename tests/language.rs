@@ -238,6 +238,23 @@ fn declaration_order_does_not_change_the_model() {
     let b = load_policy(&[dir.join("plant.zc")]);
     assert!(b.diagnostics.is_empty(), "{}", render_all(&b));
     assert_eq!(export(&a.model, true), export(&b.model, true));
+    // Groups and a multi-homed host: the same model in reverse order too.
+    let text = std::fs::read_to_string("examples/segments/plant.zc").unwrap();
+    let mut blocks: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if !line.starts_with(' ') && !line.starts_with('}') || blocks.is_empty() {
+            blocks.push(String::new());
+        }
+        let last = blocks.last_mut().unwrap();
+        last.push_str(line);
+        last.push('\n');
+    }
+    blocks.reverse();
+    std::fs::write(dir.join("segments.zc"), blocks.concat()).unwrap();
+    let a = load_policy(&[PathBuf::from("examples/segments/plant.zc")]);
+    let b = load_policy(&[dir.join("segments.zc")]);
+    assert!(b.diagnostics.is_empty(), "{}", render_all(&b));
+    assert_eq!(export(&a.model, true), export(&b.model, true));
 }
 
 fn tempdir(name: &str) -> PathBuf {

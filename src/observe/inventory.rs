@@ -7,7 +7,8 @@
 //! Roles are mapped to the language's roles; a value that maps to nothing,
 //! an invalid address, a duplicate, an address outside its zone's subnets
 //! is a [`Problem`] with its line number, and the row or value is left
-//! out. Names are rewritten to the language's `[a-z0-9][a-z0-9_-]*`; every
+//! out. A name found in several zones is one multi-homed device: the draft
+//! declares it once, at top level, with an `address … in ZONE` per leg. Names are rewritten to the language's `[a-z0-9][a-z0-9_-]*`; every
 //! other text reaches the draft only inside a quoted string with its
 //! quotes and backslashes escaped and its control characters removed.
 
@@ -503,6 +504,16 @@ fn render(zones: &BTreeMap<String, Zone>) -> String {
         "# Draft zones and assets from `conduit inventory import`.\n\
          # Review each zone: give it purdue or class, sl and owner, and add the conduits.\n",
     );
+    let mut multi: BTreeMap<&str, Vec<(&str, &Asset)>> = BTreeMap::new();
+    for (zone, z) in zones {
+        for a in &z.assets {
+            multi
+                .entry(a.name.as_str())
+                .or_default()
+                .push((zone.as_str(), a));
+        }
+    }
+    multi.retain(|_, legs| legs.len() > 1);
     for (i, (name, z)) in zones.iter().enumerate() {
         // The canonical layout puts the first statement right under the
         // file's opening comment.
@@ -519,15 +530,51 @@ fn render(zones: &BTreeMap<String, Zone>) -> String {
         for n in &z.networks {
             let _ = writeln!(out, "    network {n}");
         }
-        for a in &z.assets {
+        for a in z
+            .assets
+            .iter()
+            .filter(|a| !multi.contains_key(a.name.as_str()))
+        {
             render_asset(&mut out, a);
         }
         out.push_str("}\n");
     }
+    for (name, legs) in &multi {
+        render_host(&mut out, name, legs);
+    }
     out
 }
 
+/// A name found in several zones is one device with a leg in each (the
+/// rows of an IP-address export): a multi-homed asset at top level, with
+/// the attributes of its first row.
+fn render_host(out: &mut String, name: &str, legs: &[(&str, &Asset)]) {
+    let _ = writeln!(out, "\nasset {name} {{");
+    if let Some((_, first)) = legs.first() {
+        for attr in attrs(first) {
+            let _ = writeln!(out, "    {attr}");
+        }
+    }
+    for (zone, a) in legs {
+        let _ = writeln!(out, "    address {} in {zone}", a.address);
+    }
+    out.push_str("}\n");
+}
+
 fn render_asset(out: &mut String, a: &Asset) {
+    let attrs = attrs(a);
+    if attrs.is_empty() {
+        let _ = writeln!(out, "    asset {} {}", a.name, a.address);
+        return;
+    }
+    let _ = writeln!(out, "    asset {} {} {{", a.name, a.address);
+    for attr in attrs {
+        let _ = writeln!(out, "        {attr}");
+    }
+    out.push_str("    }\n");
+}
+
+fn attrs(a: &Asset) -> Vec<String> {
     let mut attrs: Vec<String> = Vec::new();
     if let Some(r) = a.role {
         attrs.push(format!("role {r}"));
@@ -544,13 +591,5 @@ fn render_asset(out: &mut String, a: &Asset) {
     if let Some(c) = a.critical {
         attrs.push(format!("critical {c}"));
     }
-    if attrs.is_empty() {
-        let _ = writeln!(out, "    asset {} {}", a.name, a.address);
-        return;
-    }
-    let _ = writeln!(out, "    asset {} {} {{", a.name, a.address);
-    for attr in attrs {
-        let _ = writeln!(out, "        {attr}");
-    }
-    out.push_str("    }\n");
+    attrs
 }

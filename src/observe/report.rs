@@ -47,6 +47,12 @@ pub struct FlowFields {
     /// The declared asset holding the address (`zone.asset`).
     pub src_asset: Option<String>,
     pub dst_asset: Option<String>,
+    /// The multi-homed host the address is a leg of (either address of the
+    /// host gives the same name); left out for single-homed addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_host: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -339,6 +345,14 @@ fn flow_fields(obs: &Observer<'_>, key: &FlowKey, seen: &Seen) -> FlowFields {
         let asset = zone.assets.get(usize::try_from(p.asset?).ok()?)?;
         Some(format!("{}.{}", zone.name, asset.name))
     };
+    let host_of = |a: IpAddr| {
+        let (p, _) = obs.places.get(&a)?;
+        let id = crate::model::AssetId {
+            zone: p.zone?,
+            index: p.asset?,
+        };
+        obs.model.host_of(id).map(|h| h.name.clone())
+    };
     FlowFields {
         src: key.src,
         dst: key.dst,
@@ -352,6 +366,8 @@ fn flow_fields(obs: &Observer<'_>, key: &FlowKey, seen: &Seen) -> FlowFields {
         dst_zone: zone_of(key.dst),
         src_asset: asset_of(key.src),
         dst_asset: asset_of(key.dst),
+        src_host: host_of(key.src),
+        dst_host: host_of(key.dst),
     }
 }
 

@@ -8,7 +8,7 @@ use super::Facts;
 use crate::check::Status;
 use crate::diagnostics::Severity;
 use crate::graph::render;
-use crate::model::{Conduit, Direction, Endpoint, Fr, Mode, Zone, ZoneClass, ZoneId};
+use crate::model::{AssetId, Conduit, Direction, Endpoint, Fr, Mode, Zone, ZoneClass, ZoneId};
 
 fn or_missing(v: Option<&String>) -> Cell {
     match v {
@@ -125,19 +125,20 @@ fn zone(f: &Facts<'_>, z: ZoneId, touching: &[&Conduit]) -> Vec<Block> {
             rows,
         },
     ];
-    out.push(assets(zone));
+    out.push(assets(f, z, zone));
     out.push(conduits(f, z, touching));
     out
 }
 
-fn assets(zone: &Zone) -> Block {
+fn assets(f: &Facts<'_>, z: ZoneId, zone: &Zone) -> Block {
     if zone.assets.is_empty() {
         return Block::Para(vec![t("Assets: none declared individually.")]);
     }
     let rows = zone
         .assets
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let mut class: Cell = Vec::new();
             if !a.patchable {
                 class.push(Inline::Badge(Badge::Alarm, "UNPATCHABLE".into()));
@@ -153,6 +154,28 @@ fn assets(zone: &Zone) -> Block {
             .into_iter()
             .filter_map(|(on, s)| on.then_some(s))
             .collect();
+            let mut marks: Vec<String> = marks.into_iter().map(String::from).collect();
+            let id = AssetId {
+                zone: z,
+                index: i as u32,
+            };
+            if let Some(h) = f.model.host_of(id) {
+                let others: Vec<String> = h
+                    .legs
+                    .iter()
+                    .filter(|l| l.zone != z)
+                    .map(|l| {
+                        let zone = f.model.zone(l.zone);
+                        format!("{} ({})", zone.name, f.model.asset(*l).address.value)
+                    })
+                    .collect();
+                let what = if h.boundary {
+                    "boundary device"
+                } else {
+                    "multi-homed"
+                };
+                marks.push(format!("{what}, also in {}", others.join(", ")));
+            }
             class.push(t(marks.join(", ")));
             vec![
                 vec![t(&a.name)],

@@ -1,7 +1,9 @@
 //! Groups expand to exactly the written-out endpoint lists: a random policy
 //! with (nested) groups and the same policy with every group name replaced
 //! by its members give the same rule plan and byte-identical output from
-//! every backend.
+//! every backend. The policy also has a multi-homed host `mh` (legs in a0
+//! and b0); written out, its legs are two ordinary assets, and the plan is
+//! the same: to a backend a leg is an address.
 
 use crate::prop::Rng;
 use crate::support::{build, options};
@@ -12,7 +14,8 @@ use std::collections::BTreeMap;
 
 /// Zones `a0..a2` (initiator side) and `b0..b2` (responder side), each
 /// with three assets, so that no conduit can join a zone to itself.
-fn zones() -> String {
+/// `legs`: the host `mh` as an ordinary asset of a0 and of b0.
+fn zones_with(legs: bool) -> String {
     let mut out = String::new();
     for (side, base) in [("a", 10), ("b", 20)] {
         for i in 0..3 {
@@ -22,10 +25,19 @@ fn zones() -> String {
             for j in 0..3 {
                 out.push_str(&format!("    asset h{j} 10.{base}.{i}.{}\n", 10 + j));
             }
+            if legs && i == 0 {
+                out.push_str(&format!("    asset mh 10.{base}.0.50\n"));
+            }
             out.push_str("}\n\n");
         }
     }
     out
+}
+
+/// The zones, with `mh` declared once as a multi-homed asset.
+fn zones() -> String {
+    zones_with(false)
+        + "asset mh {\n    address 10.10.0.50 in a0\n    address 10.20.0.50 in b0\n}\n\n"
 }
 
 /// One random policy: its text with groups, and the written-out text.
@@ -58,9 +70,10 @@ fn policy(rng: &mut Rng) -> (String, String) {
     for c in 0..1 + rng.below(4) {
         let side = |rng: &mut Rng, s: &str| -> Vec<String> {
             (0..1 + rng.below(3))
-                .map(|_| match rng.below(3) {
+                .map(|_| match rng.below(4) {
                     0 => format!("g{s}{}", rng.below(3)),
                     1 => format!("{s}{}.h{}", rng.below(3), rng.below(3)),
+                    2 => format!("{s}0.mh"),
                     _ => format!("{s}{}", rng.below(3)),
                 })
                 .collect()
@@ -77,7 +90,7 @@ fn policy(rng: &mut Rng) -> (String, String) {
             res.join(", ")
         )
     };
-    let mut written = zones();
+    let mut written = zones_with(true);
     for (c, ini, arrow, res, allow) in &flows {
         text.push_str(&conduit(*c, ini, arrow, res, allow));
         let ini: Vec<String> = ini.iter().flat_map(|n| expand(&groups, n)).collect();

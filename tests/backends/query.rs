@@ -320,3 +320,45 @@ fn query_agrees_with_nftables_on_real_packets() {
         wrong.join("\n")
     );
 }
+
+/// `query` names the group an endpoint came from, and places each address
+/// of a multi-homed host with its own leg.
+#[test]
+fn query_names_groups_and_legs() {
+    let run = |src: &str, dst: &str, port: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_conduit"))
+            .args([
+                "query",
+                "examples/segments/plant.zc",
+                "--src",
+                src,
+                "--dst",
+                dst,
+            ])
+            .args([
+                "--proto",
+                "tcp",
+                "--port",
+                port,
+                "--at",
+                "2026-12-01T10:00:00Z",
+            ])
+            .args(["--as-of", "2026-12-01", "--format", "json"])
+            .current_dir(root_dir())
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap_or(-1), doc)
+    };
+    let (_, doc) = run("172.16.30.21", "172.16.40.10", "102");
+    assert_eq!(doc["verdict"], "allow", "{doc}");
+    assert_eq!(doc["rule"]["from_group"], "operators", "{doc}");
+    assert_eq!(doc["rule"]["to_group"], "line1-plcs", "{doc}");
+    // The historian's cc leg may poll the PLC; its ops leg may not.
+    let (_, doc) = run("172.16.30.99", "172.16.40.10", "4840");
+    assert_eq!(doc["verdict"], "allow", "{doc}");
+    assert_eq!(doc["rule"]["from"], "scada-cc.historian", "{doc}");
+    assert!(doc["rule"]["from_group"].is_null(), "{doc}");
+    let (_, doc) = run("172.16.20.10", "172.16.40.10", "4840");
+    assert_eq!(doc["verdict"], "deny", "{doc}");
+}

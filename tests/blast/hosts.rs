@@ -60,6 +60,12 @@ fn a_multi_homed_host_bridges_its_zones() {
         text.contains("scada-ops.historian =[inside multi-homed historian]=> scada-cc"),
         "{text}"
     );
+    let json: serde_json::Value = serde_json::from_str(&render::render_json(&m, &r)).unwrap();
+    let zones = json["zones"].as_array().unwrap();
+    let cc = zones.iter().find(|z| z["zone"] == "scada-cc").unwrap();
+    assert_eq!(cc["via_hosts"], serde_json::json!(["historian"]));
+    let ops = zones.iter().find(|z| z["zone"] == "scada-ops").unwrap();
+    assert!(ops.get("via_hosts").is_none());
 }
 
 #[test]

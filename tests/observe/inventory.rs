@@ -147,3 +147,56 @@ fn hostile_strings_never_leave_their_quotes() {
         "{descriptions:?}"
     );
 }
+
+/// One device name in two zones (an IP-address export has a row per
+/// address) becomes one multi-homed asset, so NET-003 and the blast radius
+/// see the bridge.
+#[test]
+fn a_name_in_two_zones_is_one_multi_homed_asset() {
+    let dir = temp_dir("inventory-multi");
+    let csv = dir.join("inv.csv");
+    std::fs::write(
+        &csv,
+        "name,address,role,zone,subnet\n\
+         historian,172.16.20.10/24,Historian,scada-ops,172.16.20.0/24\n\
+         historian,172.16.30.99/24,Historian,scada-cc,172.16.30.0/24\n\
+         hmi-1,172.16.30.21/24,HMI,scada-cc,172.16.30.0/24\n",
+    )
+    .unwrap();
+    let out = dir.join("draft.zc");
+    let run = conduit(&[
+        "inventory",
+        "import",
+        csv.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let loaded = conduit::load_policy(std::slice::from_ref(&out));
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let m = &loaded.model;
+    assert_eq!(m.hosts.len(), 1);
+    let legs: Vec<String> = m.hosts[0]
+        .legs
+        .iter()
+        .map(|l| {
+            format!(
+                "{}.{} {}",
+                m.zone(l.zone).name,
+                m.hosts[0].name,
+                m.asset(*l).address.value
+            )
+        })
+        .collect();
+    assert_eq!(
+        legs,
+        [
+            "scada-cc.historian 172.16.30.99",
+            "scada-ops.historian 172.16.20.10"
+        ]
+    );
+    assert_eq!(
+        m.asset(m.hosts[0].legs[0]).role,
+        Some(conduit::model::Role::Historian)
+    );
+}

@@ -291,3 +291,33 @@ fn gzipped_logs_are_read_as_they_are() {
     let run = conduit(&["observe", PLANT, "--log", cut.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// A flow from either address of a multi-homed host is placed with its leg
+/// and names the host; each leg is judged by the conduits of its own zone.
+#[test]
+fn flows_from_either_leg_of_a_multi_homed_host_name_the_host() {
+    let dir = temp_dir("multi-homed");
+    let csv = dir.join("flows.csv");
+    std::fs::write(
+        &csv,
+        "ts,src,dst,proto,port\n\
+         1796029200,172.16.30.99,172.16.40.10,tcp,4840\n\
+         1796029200,172.16.20.10,172.16.40.10,tcp,4840\n",
+    )
+    .unwrap();
+    let (run, v) = observe_json(&["examples/segments/plant.zc"], csv.to_str().unwrap(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let dev = &v["deviations"][0];
+    assert_eq!(dev["src"], "172.16.20.10");
+    assert_eq!(dev["src_asset"], "scada-ops.historian");
+    assert_eq!(dev["src_host"], "historian");
+    assert_eq!(dev["reason"], "no-conduit");
+    let ok = &v["allowed"][0];
+    assert_eq!(ok["src_asset"], "scada-cc.historian");
+    assert_eq!(ok["src_host"], "historian");
+    assert_eq!(ok["conduit"], "collect");
+    assert!(
+        dev.get("dst_host").is_none(),
+        "single-homed addresses name no host"
+    );
+}

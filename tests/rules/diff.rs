@@ -411,3 +411,41 @@ fn policy_strings_do_not_inject_into_markdown() {
         assert_eq!(line.matches(" | ").count(), 4, "{line}");
     }
 }
+
+/// A group written out changes no flow; a member added to a group opens
+/// exactly its flows, which name the group they come from.
+#[test]
+fn groups_diff_by_their_members() {
+    let grouped = root().join("examples/segments/plant.zc");
+    let text = std::fs::read_to_string(&grouped).unwrap();
+    let written = text.replace(
+        "    operators -> line1-plcs\n",
+        "    scada-cc.hmi-1, scada-cc.hmi-2 -> line1.filler-plc, line1.capper-plc\n",
+    );
+    assert_ne!(written, text);
+    let dir = temp_dir("groups-diff");
+    std::fs::write(dir.join("written.zc"), &written).unwrap();
+    let (code, doc) = diff_json(&grouped, &dir.join("written.zc"), &[]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(
+        doc["summary"],
+        "no change in allowed flows, findings or exposure"
+    );
+    let wider = text.replace(
+        "group operators { scada-cc.hmi-1, scada-cc.hmi-2 }",
+        "group operators { scada-cc.hmi-1, scada-cc.hmi-2, scada-cc.ews }",
+    );
+    std::fs::write(dir.join("wider.zc"), &wider).unwrap();
+    let (_, doc) = diff_json(&grouped, &dir.join("wider.zc"), &[]);
+    let mut opened = flows(&doc, "opened");
+    opened.sort();
+    // ews was already a trend client: only the run-line flows open.
+    assert_eq!(
+        opened,
+        [
+            "run-line via group operators, line1-plcs scada-cc.ews -> line1.capper-plc s7comm tcp 102",
+            "run-line via group operators, line1-plcs scada-cc.ews -> line1.filler-plc s7comm tcp 102",
+        ],
+        "{doc}"
+    );
+}

@@ -208,7 +208,7 @@ pub fn flows(model: &Model, as_of: Date) -> FlowSet {
 }
 
 /// The conduit's name, and the groups its flow line named for this pair
-/// (`ops-to-line (group ops)`), so that a reviewer sees where a flow of a
+/// (`ops-to-line via group ops`), so that a reviewer sees where a flow of a
 /// group comes from.
 fn conduit_label(model: &Model, id: ConduitId, a: &Endpoint, b: &Endpoint) -> String {
     let mut groups: Vec<&str> = [a, b]
@@ -219,7 +219,7 @@ fn conduit_label(model: &Model, id: ConduitId, a: &Endpoint, b: &Endpoint) -> St
     let name = &model.conduit(id).name;
     match groups.as_slice() {
         [] => name.clone(),
-        gs => format!("{name} (group {})", gs.join(", ")),
+        gs => format!("{name} via group {}", gs.join(", ")),
     }
 }
 

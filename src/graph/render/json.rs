@@ -61,6 +61,10 @@ struct Zone {
     /// `null` when packets reach the whole zone, else the asset names.
     assets: Option<Vec<String>>,
     path: Vec<Step>,
+    /// Multi-homed hosts the path ends through: the last step enters
+    /// another zone of the host (left out when the path ends in this zone).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    via_hosts: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -200,6 +204,7 @@ pub fn render_json(model: &Model, r: &BlastReport) -> String {
                     other => Some(names::assets(model, z.zone, other)),
                 },
                 path: steps(&z.path),
+                via_hosts: via_hosts(model, z),
             })
             .collect(),
         crossings: r
@@ -254,4 +259,21 @@ pub fn render_json(model: &Model, r: &BlastReport) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Names of the multi-homed hosts joining the zone the path ends in to
+/// the zone reported (the bridge step inside the host).
+fn via_hosts(model: &Model, z: &crate::graph::ZoneReach) -> Vec<String> {
+    let Some(last) = z.path.last().filter(|e| e.to != z.zone) else {
+        return Vec::new();
+    };
+    model
+        .hosts
+        .iter()
+        .filter(|h| !h.boundary)
+        .filter(|h| {
+            h.legs.iter().any(|l| l.zone == last.to) && h.legs.iter().any(|l| l.zone == z.zone)
+        })
+        .map(|h| h.name.clone())
+        .collect()
 }

@@ -129,9 +129,10 @@ pub fn bridge(model: &Model, from: ZoneId, to: ZoneId) -> String {
         .filter(|h| h.legs.iter().any(|l| l.zone == from) && h.legs.iter().any(|l| l.zone == to))
         .map(|h| h.name.as_str())
         .collect();
-    format!(
-        " =[inside multi-homed {}]=> {}",
-        hosts.join(", "),
-        zone(model, to)
-    )
+    // Hosts may chain (a-b, then b-c): then no one host joins the ends.
+    let hosts = match hosts.as_slice() {
+        [] => "hosts".to_string(),
+        some => some.join(", "),
+    };
+    format!(" =[inside multi-homed {hosts}]=> {}", zone(model, to))
 }

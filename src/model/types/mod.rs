@@ -9,6 +9,10 @@
 //!   `external`, and every asset address lies inside one of its zone's networks;
 //! - every conduit has at least one initiator, one responder and one service,
 //!   and never joins a zone to itself.
+//! - a group is already expanded into the conduits that name it (their
+//!   endpoints carry the group name's span, see [`Model::group_of`]);
+//! - a multi-homed host is one asset per zone (its legs, each inside its
+//!   zone), linked by a [`Host`] in [`Model::hosts`].
 
 mod conduit;
 mod service;

@@ -11,6 +11,7 @@ use crate::panos_reader::{self, Pan};
 use crate::support::{build, emit, options, policy, root_or_skip};
 use crate::tools::tool_accepts;
 use conduit::compile::eval::{Packet, PacketL4, Verdict};
+use conduit::compile::explain::{explain, DenyReason};
 use conduit::compile::plan::AddrMatch;
 use conduit::compile::{self, Plan};
 use conduit::model::Mode;
@@ -135,6 +136,31 @@ fn the_plan_matches_groups_as_destinations_and_names_never() {
         p.l4 = PacketL4::Tcp(8883);
         assert_eq!(plan.verdict(&p), Verdict::Deny, "{dst}");
     }
+}
+
+#[test]
+fn query_and_observe_explain_groups_and_names() {
+    let model = policy(&format!("{ZONES}{MULTICAST}{FQDN}"));
+    let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
+    let e = explain(&model, &plan, &udp("10.20.0.5", "239.192.1.5", 2222));
+    assert_eq!(e.verdict, Verdict::Allow);
+    assert_eq!(e.dst_zone.as_deref(), Some("cell-a"), "the group's zone");
+    let to = e.rule.map(|r| r.to).unwrap_or_default();
+    assert_eq!(to, "multicast 239.192.1.0/24 in cell-a");
+    let mut p = udp("10.20.0.5", "20.0.0.1", 0);
+    p.l4 = PacketL4::Tcp(8883);
+    let e = explain(&model, &plan, &p);
+    assert_eq!(e.verdict, Verdict::Deny);
+    assert_eq!(
+        e.reasons,
+        [DenyReason::DnsName {
+            conduit: "telemetry".to_string(),
+            names: vec![
+                "*.azure-devices.net".to_string(),
+                "global.azure-devices-provisioning.net".to_string()
+            ],
+        }]
+    );
 }
 
 #[test]

@@ -115,6 +115,10 @@ pub const CODES: &[(&str, &str)] = &[
         "W0007",
         "conduit is redundant: another conduit allows all of its traffic",
     ),
+    (
+        "W0012",
+        "DNS name in a zone that is not external: its addresses are not confined to the zone",
+    ),
     ("O0001", "malformed flow-log line: skipped and counted"),
     (
         "I0001",

@@ -299,3 +299,30 @@ fn the_cli_points_a_refusal_at_the_endpoint() {
         "{stderr}"
     );
 }
+
+#[test]
+fn diff_names_an_opened_group() {
+    let dir = std::env::temp_dir().join(format!("conduit-endpoints-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (old, new) = (dir.join("old.zc"), dir.join("new.zc"));
+    std::fs::write(&old, format!("{ZONES}{BOTH}")).unwrap();
+    let wider = BOTH.replace(
+        "multicast 239.192.1.0/24 in cell-a",
+        "multicast 239.192.1.0/24 in cell-a, multicast 239.192.7.0/24 in cell-a",
+    );
+    std::fs::write(&new, format!("{ZONES}{wider}")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conduit"))
+        .arg("diff")
+        .args([&old, &new])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("opens 1 flow into cell-a"), "{stdout}");
+    assert!(
+        stdout.contains("ops.scada -> multicast 239.192.7.0/24 in cell-a  udp 2222"),
+        "{stdout}"
+    );
+    // The whole zone never covers a group: the same group into the zone
+    // is no change, another group is.
+    assert!(!stdout.contains("239.192.1.0/24"), "{stdout}");
+}

@@ -326,3 +326,34 @@ fn diff_names_an_opened_group() {
     // is no change, another group is.
     assert!(!stdout.contains("239.192.1.0/24"), "{stdout}");
 }
+
+/// pan-os-python (third party) reads the DNS-name objects and the
+/// `multicast` destination zone back as the test's own reader does.
+#[test]
+fn panos_endpoints_read_back_with_pan_os_python() {
+    let Some(py) =
+        crate::vendor::python_with("panos", "panos_endpoints_read_back_with_pan_os_python")
+    else {
+        return;
+    };
+    let text = emit("panos", &plan_of(BOTH)).remove(0).text;
+    let path = crate::support::temp_file("panos-endpoints.xml", &text);
+    let mut got: Vec<String> = crate::vendor::run_python(&py, crate::vendor::PANOS_SCRIPT, &path)
+        .lines()
+        .map(String::from)
+        .collect();
+    got.sort();
+    let pan = Pan::read(&text).unwrap();
+    assert_eq!(got, crate::vendor::pan_lines(&pan));
+    assert!(got.iter().any(|l| l.starts_with("address|d4_global.azure-devices-provisioning.net|fqdn|global.azure-devices-provisioning.net")), "{got:?}");
+}
+
+/// ciscoconfparse2 (third party) reads the ASA text with its FQDN objects
+/// as the test's own reader does.
+#[test]
+fn cisco_asa_endpoints_read_back_with_ciscoconfparse2() {
+    for (name, conduits) in [("multicast", MULTICAST), ("both", BOTH)] {
+        let text = emit("cisco-asa", &plan_of(conduits)).remove(0).text;
+        crate::asa::ccp_agrees(&text, &format!("endpoints-{name}"));
+    }
+}

@@ -544,7 +544,7 @@ fn panos_names_fit_the_device() {
 
 // ---- third-party reader: pan-os-python ----------------------------------
 
-const PANOS_SCRIPT: &str = r#"
+pub const PANOS_SCRIPT: &str = r#"
 import sys
 import xml.etree.ElementTree as ET
 from panos.policies import SecurityRule
@@ -576,7 +576,7 @@ for o in Zone().refreshall_from_xml(vsys.find("zone")):
 "#;
 
 /// The same lines from the test's own reader.
-fn pan_lines(pan: &Pan) -> Vec<String> {
+pub fn pan_lines(pan: &Pan) -> Vec<String> {
     let b = |v: bool| if v { "True" } else { "False" };
     let mut out = Vec::new();
     for r in &pan.rules {

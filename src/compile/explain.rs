@@ -88,6 +88,10 @@ pub enum DenyReason {
     /// The conduit allows it on paper but the plan has no rule for it
     /// (a target profile that does not see one of the zones).
     NotCompiled { conduit: String },
+    /// The conduit reaches the destination's zone only through DNS names
+    /// (`fqdn "NAME" in ZONE`): the firewall resolves them, so no literal
+    /// address is known to be one of theirs.
+    DnsName { conduit: String, names: Vec<String> },
 }
 
 impl fmt::Display for DenyReason {
@@ -123,6 +127,11 @@ impl fmt::Display for DenyReason {
                 f,
                 "conduit `{conduit}` has no firewall rule for these addresses in this plan"
             ),
+            DenyReason::DnsName { conduit, names } => write!(
+                f,
+                "conduit `{conduit}` allows only DNS name(s) {} there, which the firewall resolves: whether this address is one of theirs is not known here",
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 }
@@ -132,7 +141,7 @@ impl fmt::Display for DenyReason {
 pub fn explain(model: &Model, plan: &Plan, pkt: &Packet) -> Explanation {
     let verdict = plan.verdict(pkt);
     let src_zone = model.zone_of_addr(pkt.src);
-    let dst_zone = model.zone_of_addr(pkt.dst);
+    let dst_zone = dst_zone_of(model, pkt.dst);
     let rule = plan
         .deciding_rule(pkt)
         .and_then(|i| rule_match(model, plan, i, pkt));
@@ -211,8 +220,44 @@ fn holder(model: &Model, side: &[Endpoint], addr: IpAddr) -> Option<Endpoint> {
         .copied()
 }
 
+/// The zone a destination reaches: the zone a multicast group containing
+/// it is delivered into (the first such group of the policy), else the
+/// zone owning the address.
+fn dst_zone_of(model: &Model, addr: IpAddr) -> Option<crate::model::ZoneId> {
+    let group = model
+        .conduits
+        .iter()
+        .flat_map(|c| &c.responders)
+        .find(|e| matches!(e.kind, EndpointKind::Multicast(net) if net.contains(&addr)));
+    group.map(|e| e.zone).or_else(|| model.zone_of_addr(addr))
+}
+
+/// DNS names of `conduit` in the destination's zone, when its initiators
+/// hold the source.
+fn dns_reason(
+    model: &Model,
+    conduit: &Conduit,
+    pkt: &Packet,
+    dst_zone: crate::model::ZoneId,
+) -> Option<DenyReason> {
+    holder(model, &conduit.initiators, pkt.src)?;
+    let names: Vec<String> = conduit
+        .responders
+        .iter()
+        .filter(|e| e.zone == dst_zone)
+        .filter_map(|e| match e.kind {
+            EndpointKind::Fqdn(i) => Some(model.fqdn(i).to_string()),
+            _ => None,
+        })
+        .collect();
+    (!names.is_empty()).then(|| DenyReason::DnsName {
+        conduit: conduit.name.clone(),
+        names,
+    })
+}
+
 fn deny_reasons(model: &Model, plan: &Plan, pkt: &Packet) -> Vec<DenyReason> {
-    let (src_zone, dst_zone) = (model.zone_of_addr(pkt.src), model.zone_of_addr(pkt.dst));
+    let (src_zone, dst_zone) = (model.zone_of_addr(pkt.src), dst_zone_of(model, pkt.dst));
     let mut reasons = Vec::new();
     for (addr, zone) in [(pkt.src, src_zone), (pkt.dst, dst_zone)] {
         if zone.is_none() {
@@ -231,6 +276,9 @@ fn deny_reasons(model: &Model, plan: &Plan, pkt: &Packet) -> Vec<DenyReason> {
     }
     for conduit in &model.conduits {
         reasons.extend(conduit_reason(model, plan, conduit, pkt));
+        if let Some(z) = dst_zone {
+            reasons.extend(dns_reason(model, conduit, pkt, z));
+        }
     }
     if reasons.is_empty() {
         let name = |z: Option<crate::model::ZoneId>| {

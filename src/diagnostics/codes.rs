@@ -144,6 +144,10 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("W0010", "endpoint listed twice in one group"),
     (
+        "W0012",
+        "DNS name in a zone that is not external: its addresses are not confined to the zone",
+    ),
+    (
         "W0014",
         "a zoned schedule is compiled for a UTC clock: exact only until the next offset change",
     ),

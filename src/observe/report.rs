@@ -137,6 +137,7 @@ pub fn reason_code(r: &DenyReason) -> &'static str {
         DenyReason::Expired { .. } => "expired",
         DenyReason::OutsideWindow { .. } => "outside-window",
         DenyReason::NotCompiled { .. } => "not-compiled",
+        DenyReason::DnsName { .. } => "dns-name",
     }
 }
 
@@ -147,7 +148,8 @@ pub fn reason_conduit(r: &DenyReason) -> Option<&str> {
         | DenyReason::WrongService { conduit, .. }
         | DenyReason::Expired { conduit, .. }
         | DenyReason::OutsideWindow { conduit, .. }
-        | DenyReason::NotCompiled { conduit } => Some(conduit),
+        | DenyReason::NotCompiled { conduit }
+        | DenyReason::DnsName { conduit, .. } => Some(conduit),
         _ => None,
     }
 }
@@ -161,6 +163,7 @@ pub fn main_reason(reasons: &[DenyReason]) -> Option<&DenyReason> {
         DenyReason::WrongService { .. } => 2,
         DenyReason::ReverseDirection { .. } => 3,
         DenyReason::NotCompiled { .. } => 4,
+        DenyReason::DnsName { .. } => 4,
         DenyReason::NoConduit { .. } => 5,
         DenyReason::NoZone { .. } => 6,
         DenyReason::SameZone { .. } => 7,

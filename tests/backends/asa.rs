@@ -535,7 +535,7 @@ fn ccp(text: &str, tag: &str) -> Option<serde_json::Value> {
 /// ciscoconfparse2 reads the same structure as our reader: every ACE with
 /// its action, service group, address methods, time-range and log flag,
 /// every block with its children, and the IPv4 groups' networks.
-fn ccp_agrees(text: &str, tag: &str) {
+pub fn ccp_agrees(text: &str, tag: &str) {
     let Some(v) = ccp(text, tag) else { return };
     let cfg = AsaConfig::parse(text);
     let acl = v["acl"].as_array().unwrap();

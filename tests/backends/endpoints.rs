@@ -11,6 +11,7 @@ use crate::panos_reader::{self, Pan};
 use crate::support::{build, emit, options, policy, root_or_skip};
 use crate::tools::tool_accepts;
 use conduit::compile::eval::{Packet, PacketL4, Verdict};
+use conduit::compile::explain::{explain, DenyReason};
 use conduit::compile::plan::AddrMatch;
 use conduit::compile::{self, Plan};
 use conduit::model::Mode;
@@ -137,6 +138,31 @@ fn the_plan_matches_groups_as_destinations_and_names_never() {
         p.l4 = PacketL4::Tcp(8883);
         assert_eq!(plan.verdict(&p), Verdict::Deny, "{dst}");
     }
+}
+
+#[test]
+fn query_and_observe_explain_groups_and_names() {
+    let model = policy(&format!("{ZONES}{MULTICAST}{FQDN}"));
+    let plan = build(&model, &options(Mode::Enforce, "2026-11-28"));
+    let e = explain(&model, &plan, &udp("10.20.0.5", "239.192.1.5", 2222));
+    assert_eq!(e.verdict, Verdict::Allow);
+    assert_eq!(e.dst_zone.as_deref(), Some("cell-a"), "the group's zone");
+    let to = e.rule.map(|r| r.to).unwrap_or_default();
+    assert_eq!(to, "multicast 239.192.1.0/24 in cell-a");
+    let mut p = udp("10.20.0.5", "20.0.0.1", 0);
+    p.l4 = PacketL4::Tcp(8883);
+    let e = explain(&model, &plan, &p);
+    assert_eq!(e.verdict, Verdict::Deny);
+    assert_eq!(
+        e.reasons,
+        [DenyReason::DnsName {
+            conduit: "telemetry".to_string(),
+            names: vec![
+                "*.azure-devices.net".to_string(),
+                "global.azure-devices-provisioning.net".to_string()
+            ],
+        }]
+    );
 }
 
 #[test]
@@ -291,4 +317,62 @@ fn the_cli_points_a_refusal_at_the_endpoint() {
         stderr.contains("the backend cannot express this destination"),
         "{stderr}"
     );
+}
+
+#[test]
+fn diff_names_an_opened_group() {
+    let dir = std::env::temp_dir().join(format!("conduit-endpoints-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (old, new) = (dir.join("old.zc"), dir.join("new.zc"));
+    std::fs::write(&old, format!("{ZONES}{BOTH}")).unwrap();
+    let wider = BOTH.replace(
+        "multicast 239.192.1.0/24 in cell-a",
+        "multicast 239.192.1.0/24 in cell-a, multicast 239.192.7.0/24 in cell-a",
+    );
+    std::fs::write(&new, format!("{ZONES}{wider}")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conduit"))
+        .arg("diff")
+        .args([&old, &new])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("opens 1 flow into cell-a"), "{stdout}");
+    assert!(
+        stdout.contains("ops.scada -> multicast 239.192.7.0/24 in cell-a  udp 2222"),
+        "{stdout}"
+    );
+    // The whole zone never covers a group: the same group into the zone
+    // is no change, another group is.
+    assert!(!stdout.contains("239.192.1.0/24"), "{stdout}");
+}
+
+/// pan-os-python (third party) reads the DNS-name objects and the
+/// `multicast` destination zone back as the test's own reader does.
+#[test]
+fn panos_endpoints_read_back_with_pan_os_python() {
+    let Some(py) =
+        crate::vendor::python_with("panos", "panos_endpoints_read_back_with_pan_os_python")
+    else {
+        return;
+    };
+    let text = emit("panos", &plan_of(BOTH)).remove(0).text;
+    let path = crate::support::temp_file("panos-endpoints.xml", &text);
+    let mut got: Vec<String> = crate::vendor::run_python(&py, crate::vendor::PANOS_SCRIPT, &path)
+        .lines()
+        .map(String::from)
+        .collect();
+    got.sort();
+    let pan = Pan::read(&text).unwrap();
+    assert_eq!(got, crate::vendor::pan_lines(&pan));
+    assert!(got.iter().any(|l| l.starts_with("address|d4_global.azure-devices-provisioning.net|fqdn|global.azure-devices-provisioning.net")), "{got:?}");
+}
+
+/// ciscoconfparse2 (third party) reads the ASA text with its FQDN objects
+/// as the test's own reader does.
+#[test]
+fn cisco_asa_endpoints_read_back_with_ciscoconfparse2() {
+    for (name, conduits) in [("multicast", MULTICAST), ("both", BOTH)] {
+        let text = emit("cisco-asa", &plan_of(conduits)).remove(0).text;
+        crate::asa::ccp_agrees(&text, &format!("endpoints-{name}"));
+    }
 }

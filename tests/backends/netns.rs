@@ -56,6 +56,28 @@ fn helper() {
             let (n, _) = s.recv_from(&mut buf).expect("udp reply");
             assert_eq!(&buf[..n], b"ok\n");
         }
+        "mrecv" => {
+            let addr: SocketAddr = target.parse().unwrap();
+            let SocketAddr::V4(group) = addr else {
+                panic!("IPv4 group expected")
+            };
+            let s = UdpSocket::bind(("0.0.0.0", group.port())).unwrap();
+            s.join_multicast_v4(group.ip(), &std::net::Ipv4Addr::UNSPECIFIED)
+                .unwrap();
+            s.set_read_timeout(Some(WAIT)).unwrap();
+            let mut buf = [0u8; 8];
+            let (n, _) = s.recv_from(&mut buf).expect("multicast datagram");
+            assert_eq!(&buf[..n], b"hi");
+        }
+        "msend" => {
+            let addr: SocketAddr = target.parse().unwrap();
+            let s = UdpSocket::bind("0.0.0.0:0").unwrap();
+            s.set_multicast_ttl_v4(4).unwrap();
+            for _ in 0..3 {
+                s.send_to(b"hi", addr).unwrap();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
         other => panic!("unknown helper role {other}"),
     }
 }
@@ -262,6 +284,29 @@ impl Lab {
             .status()
             .map(|s| s.success())
             .unwrap_or(false)
+    }
+
+    /// Whether a datagram from `src` to the IPv4 multicast `group:port`
+    /// reaches a receiver on host `dst`, which joins the group first.
+    fn delivers(&self, src: &str, dst: &str, group: &str, port: u16) -> bool {
+        let exe = std::env::current_exe().unwrap();
+        let target = SocketAddr::new(group.parse().unwrap(), port).to_string();
+        let helper = |host: &str, role: &str| {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", &self.hosts[host]])
+                .arg(&exe)
+                .args(["netns::helper", "--exact", "--test-threads=1", "-q"])
+                .env("CONDUIT_NETNS_HELPER", role)
+                .env("CONDUIT_NETNS_TARGET", &target)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            c
+        };
+        let mut receiver = helper(dst, "mrecv").spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let sent = helper(src, "msend").status().is_ok_and(|s| s.success());
+        let got = receiver.wait().is_ok_and(|s| s.success());
+        sent && got
     }
 
     /// Runs all probes in parallel; panics listing every wrong outcome.
@@ -1139,9 +1184,132 @@ fn nftables_groups_and_multi_homed_legs_on_real_packets() {
     }
 }
 
+// ---- multicast: routed groups through the firewall ----------------------
+
+/// A static multicast route for the router namespace, held while the
+/// process runs (the kernel forwards multicast only along multicast
+/// forwarding cache entries, normally installed by a routing daemon such
+/// as pimd or smcroute): MRT_INIT, one virtual interface per bridge, and
+/// an entry per (source, group) from the first bridge to the others.
+const MROUTE_PY: &str = r#"
+import socket, struct, sys, time
+MRT_INIT, MRT_ADD_VIF, MRT_ADD_MFC, VIFF_USE_IFINDEX = 200, 202, 204, 0x8
+src, groups, ifaces = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
+s.setsockopt(socket.IPPROTO_IP, MRT_INIT, struct.pack("i", 1))
+for i, name in enumerate(ifaces):
+    vif = struct.pack("HBBIi4s", i, VIFF_USE_IFINDEX, 1, 0, socket.if_nametoindex(name), bytes(4))
+    s.setsockopt(socket.IPPROTO_IP, MRT_ADD_VIF, vif)
+ttls = bytes([0] + [1] * (len(ifaces) - 1) + [0] * (32 - len(ifaces)))
+for g in groups:
+    mfc = struct.pack("4s4sH32s2xIIIi", socket.inet_aton(src), socket.inet_aton(g), 0, ttls, 0, 0, 0, 0)
+    s.setsockopt(socket.IPPROTO_IP, MRT_ADD_MFC, mfc)
+print("ready", flush=True)
+time.sleep(300)
+"#;
+
+const MULTICAST_LAB: &[ZoneSpec] = &[
+    ZoneSpec {
+        bridge: "zma",
+        gateway: "10.71.0.1",
+        prefix: 24,
+        hosts: &["10.71.0.5"],
+    },
+    ZoneSpec {
+        bridge: "zmb",
+        gateway: "10.72.0.1",
+        prefix: 24,
+        hosts: &["10.72.0.5"],
+    },
+];
+
+/// A datagram to a group crosses the router only when a conduit allows
+/// that group and port: the multicast route forwards both groups, the
+/// firewall decides.
+fn multicast(backend: &str, tag: &str) {
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let python = std::env::var("CONDUIT_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    if !crate::support::has_tool(&python) && !std::path::Path::new(&python).is_file() {
+        let msg =
+            format!("SKIPPED multicast {backend}: no {python} to install the multicast route");
+        assert!(
+            std::env::var("CONDUIT_REQUIRE_NETNS").as_deref() != Ok("1"),
+            "{msg}, and CONDUIT_REQUIRE_NETNS=1"
+        );
+        let _ = writeln!(std::io::stderr(), "{msg}");
+        return;
+    }
+    let model = policy(
+        "zone a {\n purdue 3\n network 10.71.0.0/24\n}\n\
+         zone b {\n purdue 1\n network 10.72.0.0/24\n}\n\
+         conduit io {\n a -> multicast 239.192.1.0/24 in b\n allow udp 2222\n}\n",
+    );
+    let lab = Lab::new(tag, MULTICAST_LAB);
+    let script = temp_file(&format!("{}-mroute.py", lab.router), MROUTE_PY);
+    let mut mroute = Command::new("ip")
+        .args(["netns", "exec", &lab.router, &python])
+        .arg(&script)
+        .args(["10.71.0.5", "239.192.1.5,239.192.2.5", "zma", "zmb"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = [0u8; 5];
+    let started = mroute
+        .stdout
+        .as_mut()
+        .is_some_and(|o| o.read_exact(&mut ready).is_ok());
+    let (a, b) = ("10.71.0.5", "10.72.0.5");
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(
+            started && &ready == b"ready",
+            "the multicast route did not start"
+        );
+        let baseline = [
+            lab.delivers(a, b, "239.192.1.5", 2222),
+            lab.delivers(a, b, "239.192.2.5", 2222),
+        ];
+        assert_eq!(
+            baseline,
+            [true, true],
+            "no firewall yet: both groups are routed"
+        );
+        lab.load(&compile(&model, backend, &options(Mode::Enforce, &today())));
+        let got = [
+            lab.delivers(a, b, "239.192.1.5", 2222),
+            lab.delivers(a, b, "239.192.1.5", 2223),
+            lab.delivers(a, b, "239.192.2.5", 2222),
+        ];
+        assert_eq!(
+            got,
+            [true, false, false],
+            "{backend}: the allowed group and port only"
+        );
+    }));
+    let _ = mroute.kill();
+    let _ = mroute.wait();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}
+
 #[test]
 fn iptables_groups_and_multi_homed_legs_on_real_packets() {
     if root_or_skip("iptables_groups_and_multi_homed_legs_on_real_packets") {
         groups_and_legs("iptables", "n");
+    }
+}
+
+#[test]
+fn nftables_multicast_on_real_packets() {
+    if root_or_skip("nftables_multicast_on_real_packets") {
+        multicast("nftables", "o");
+    }
+}
+
+#[test]
+fn iptables_multicast_on_real_packets() {
+    if root_or_skip("iptables_multicast_on_real_packets") {
+        multicast("iptables", "p");
     }
 }

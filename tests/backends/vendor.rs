@@ -556,7 +556,7 @@ pub fn services_policy() -> Model {
     loaded.model
 }
 
-const PANOS_SCRIPT: &str = r#"
+pub const PANOS_SCRIPT: &str = r#"
 import sys
 import xml.etree.ElementTree as ET
 from panos.policies import SecurityRule
@@ -588,7 +588,7 @@ for o in Zone().refreshall_from_xml(vsys.find("zone")):
 "#;
 
 /// The same lines from the test's own reader.
-fn pan_lines(pan: &Pan) -> Vec<String> {
+pub fn pan_lines(pan: &Pan) -> Vec<String> {
     let b = |v: bool| if v { "True" } else { "False" };
     let mut out = Vec::new();
     for r in &pan.rules {

@@ -92,3 +92,24 @@ fn dns_names_are_lower_cased_and_order_free() {
     assert_eq!(a.fqdns, ["a.example.net", "b.example.net", "c.example.net"]);
     assert_eq!(export(&a, true), export(&b, true));
 }
+
+#[test]
+fn repeated_groups_collapse_and_stay_apart_from_their_zone() {
+    let text = "zone z { network 10.1.0.0/24 }\nzone ops { network 10.0.0.0/24 }\nconduit c {\n    ops -> multicast 239.1.1.1 in z, z, multicast 239.1.1.1 in z, fqdn \"a.example.net\" in z, fqdn \"A.example.NET\" in z\n    allow udp 5000\n}\n";
+    let loaded = conduit::load::load_str("p.zc", text);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let c = &loaded.model.conduits[0];
+    let names: Vec<String> = c
+        .responders
+        .iter()
+        .map(|e| loaded.model.endpoint_name(e))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "z",
+            "multicast 239.1.1.1 in z",
+            "fqdn \"a.example.net\" in z"
+        ]
+    );
+}

@@ -183,6 +183,18 @@ impl Resolver {
             }
         };
         let zone = self.zone_ref(&zone_word.text, zone_word.span)?;
+        let z = model.zone(zone);
+        if e.kind == EndKind::Fqdn && z.class != ZoneClass::External {
+            self.push(
+                Diagnostic::warning(
+                    "W0012",
+                    format!("DNS name `{}` in zone `{}`, which is not external", e.word.text, z.name),
+                )
+                .at(e.span, "its addresses are whatever DNS answers")
+                .with_label(zone_word.span, "not an `external` zone")
+                .with_help("the firewall allows every address the name resolves to, inside this zone's networks or not; place DNS names in an external zone (`in internet`), or name an inner host as `zone.asset`"),
+            );
+        }
         Some(Endpoint {
             zone,
             asset: None,

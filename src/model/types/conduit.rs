@@ -15,8 +15,9 @@ use std::collections::BTreeSet;
 pub struct Endpoint {
     pub zone: ZoneId,
     pub asset: Option<u32>,
-    pub span: Span,
+    /// Before `span`, so that sorting puts equal endpoints side by side.
     pub kind: EndpointKind,
+    pub span: Span,
 }
 
 /// What an endpoint's addresses are.

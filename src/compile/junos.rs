@@ -547,9 +547,18 @@ fn header(out: &mut String, plan: &Plan) {
         Mode::Monitor => "monitor (nothing is denied; would-be denies are logged)",
     };
     let _ = writeln!(out, "# mode: {mode}");
-    let _ = writeln!(
-        out,
-        "# as of: {} (times and dates are UTC: keep the device clock in UTC)",
-        plan.as_of
-    );
+    let clock = plan.clock.as_deref().unwrap_or("UTC");
+    let _ = if clock == "UTC" {
+        writeln!(
+            out,
+            "# as of: {} (times and dates are UTC: keep the device clock in UTC)",
+            plan.as_of
+        )
+    } else {
+        writeln!(
+            out,
+            "# as of: {} (times and dates are on the device clock: keep it in {clock})",
+            plan.as_of
+        )
+    };
 }

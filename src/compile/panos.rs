@@ -19,9 +19,9 @@ use super::addr::{Element, Family};
 use super::plan::{Plan, RuleKind};
 use super::text::sanitize;
 use super::vendor::{
-    self, description, is_alnum, is_word, is_word_dot, occurrences, timing, xml_escape,
-    AddressBook, NameClash, NameRules, Namespace, Occurrence, ServiceBook, ServiceObject, SvcProto,
-    SvcRef, TextRules, Timing, Weekly,
+    self, description, is_alnum, is_word, is_word_dot, timing, xml_escape, AddressBook, NameClash,
+    NameRules, Namespace, Occurrence, ServiceBook, ServiceObject, SvcProto, SvcRef, TextRules,
+    Timing, Weekly,
 };
 use super::{Backend, OutputFile};
 use crate::diagnostics::Diagnostic;
@@ -224,7 +224,7 @@ impl Config {
             };
             let name = rule_ns.claim(&stem).map_err(clash)?;
             let t = timing(rule);
-            let schedule = match schedule_of(&t, plan.as_of) {
+            let schedule = match schedule_of(&t, plan.as_of, plan.clock.as_deref()) {
                 Ok(None) => None,
                 Ok(Some(kind)) => {
                     let key = schedule_stem(&t);
@@ -291,11 +291,20 @@ impl Config {
             Mode::Enforce => "enforce",
             Mode::Monitor => "monitor (nothing is denied; would-be denies are logged)",
         };
-        let _ = writeln!(
-            out,
-            "<!-- mode: {mode}; as of {} (times and dates are UTC: keep the firewall clock in UTC) -->",
-            plan.as_of
-        );
+        let clock = plan.clock.as_deref().unwrap_or("UTC");
+        let _ = if clock == "UTC" {
+            writeln!(
+                out,
+                "<!-- mode: {mode}; as of {} (times and dates are UTC: keep the firewall clock in UTC) -->",
+                plan.as_of
+            )
+        } else {
+            writeln!(
+                out,
+                "<!-- mode: {mode}; as of {} (times and dates are on the firewall clock: keep it in {clock}) -->",
+                plan.as_of
+            )
+        };
         if let Some(t) = &plan.target {
             // No `--` inside an XML comment.
             let t = sanitize(t, 120).replace("--", "- ");
@@ -308,7 +317,7 @@ impl Config {
         self.zones_xml(&mut out);
         self.addresses_xml(&mut out);
         self.services_xml(&mut out);
-        self.schedules_xml(&mut out, plan.clock.as_deref());
+        self.schedules_xml(&mut out);
         self.applications_xml(&mut out);
         self.rules_xml(&mut out, plan);
         out.push_str("        </entry>\n      </vsys>\n    </entry>\n  </devices>\n</config>\n");
@@ -443,7 +452,7 @@ impl Config {
         out.push_str("          </application>\n");
     }
 
-    fn schedules_xml(&self, out: &mut String, clock: Option<&str>) {
+    fn schedules_xml(&self, out: &mut String) {
         out.push_str("          <schedule>\n");
         for (name, kind) in &self.schedules {
             let _ = writeln!(
@@ -477,8 +486,8 @@ impl Config {
                         let _ = writeln!(
                             out,
                             "                  <member>{}-{}</member>",
-                            stamp(o.start, clock),
-                            stamp(o.end, clock)
+                            stamp(o.start),
+                            stamp(o.end)
                         );
                     }
                     out.push_str("                </non-recurring>\n");
@@ -685,26 +694,30 @@ fn traffic_of(svc: &SvcRef, svcs: &ServiceBook) -> Traffic {
     }
 }
 
+/// A rule's schedule; dated members as the device clock reads them.
 fn schedule_of(
     t: &Timing,
     as_of: Date,
+    clock: Option<&str>,
 ) -> Result<Option<ScheduleKind>, vendor::TooManyOccurrences> {
     Ok(match t {
         Timing::Always => None,
         Timing::Weekly(w) => Some(ScheduleKind::Recurring(w.clone())),
-        Timing::Until(d) => Some(ScheduleKind::Dated(occurrences(
+        Timing::Until(d) => Some(ScheduleKind::Dated(vendor::occurrences_on_clock(
             None,
             as_of,
             *d,
             OCCURRENCE_CAP,
+            clock,
         )?)),
         Timing::WeeklyUntil(w, d) => {
             let window = w.window();
-            Some(ScheduleKind::Dated(occurrences(
+            Some(ScheduleKind::Dated(vendor::occurrences_on_clock(
                 Some(&window),
                 as_of,
                 *d,
                 OCCURRENCE_CAP,
+                clock,
             )?))
         }
     })
@@ -720,9 +733,9 @@ pub fn time_range(w: &Weekly) -> String {
     format!("{}-{end}", vendor::hm(w.start_sec))
 }
 
-/// `2027/03/31@00:00` of an instant on the device clock.
-pub fn stamp(unix: i64, clock: Option<&str>) -> String {
-    let (d, sec) = vendor::date_time(unix, clock);
+/// `2027/03/31@00:00` of a device clock reading ([`vendor::reading`]).
+pub fn stamp(reading: i64) -> String {
+    let (d, sec) = vendor::date_time(reading, None);
     format!(
         "{:04}/{:02}/{:02}@{}",
         d.year,

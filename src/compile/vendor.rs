@@ -969,6 +969,67 @@ pub fn occurrences(
     Ok(out)
 }
 
+/// What the device clock in `clock` (UTC when `None`) shows at an instant,
+/// as seconds of its wall clock since 1970 (format it with
+/// `date_time(reading, None)`).
+pub fn reading(unix: i64, clock: Option<&str>) -> i64 {
+    unix + crate::model::utc_offset(clock, unix)
+}
+
+/// [`occurrences`] as the device clock in `clock` reads them (see
+/// [`reading`]), for devices that write dated entries in local time. A
+/// window in the device's own zone is laid out on its wall clock directly,
+/// so a DST change never splits or reverses an entry (the device reads the
+/// entry as it reads its clock); a window in another zone is converted
+/// instant by instant.
+pub fn occurrences_on_clock(
+    window: Option<&Window>,
+    from: Date,
+    until: Date,
+    cap: usize,
+    clock: Option<&str>,
+) -> Result<Vec<Occurrence>, TooManyOccurrences> {
+    let Some(w) = window.filter(|w| w.zone.as_deref() == clock && clock.is_some()) else {
+        return Ok(occurrences(window, from, until, cap)?
+            .into_iter()
+            .map(|o| Occurrence {
+                start: reading(o.start, clock),
+                end: reading(o.end, clock),
+            })
+            .collect());
+    };
+    let lo = reading(from.days_since_epoch() * 86_400, clock);
+    let hi = reading(until.days_since_epoch() * 86_400, clock);
+    let mut out: Vec<Occurrence> = Vec::new();
+    let mut needed = 0usize;
+    if w.start_sec >= w.end_sec {
+        return Ok(out);
+    }
+    for day in lo.div_euclid(86_400)..=hi.div_euclid(86_400) {
+        if !w.days.contains(&crate::model::weekday_of_day(day)) {
+            continue;
+        }
+        let start = (day * 86_400 + i64::from(w.start_sec)).max(lo);
+        let end = (day * 86_400 + i64::from(w.end_sec.min(86_400))).min(hi);
+        if start >= end {
+            continue;
+        }
+        match out.last_mut() {
+            Some(prev) if prev.end == start => prev.end = end,
+            _ => {
+                needed += 1;
+                if needed <= cap {
+                    out.push(Occurrence { start, end });
+                }
+            }
+        }
+    }
+    if needed > cap {
+        return Err(TooManyOccurrences { needed, cap });
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------- text
 
 /// A vendor's rules for a free-text field.

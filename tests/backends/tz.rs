@@ -84,7 +84,8 @@ fn unix(s: &str) -> i64 {
     let d = conduit::model::Date::parse(&s[..10]).unwrap();
     let h: i64 = s[11..13].parse().unwrap();
     let m: i64 = s[14..16].parse().unwrap();
-    d.days_since_epoch() * 86_400 + h * 3600 + m * 60
+    let sec: i64 = s.get(17..19).map_or(0, |x| x.parse().unwrap());
+    d.days_since_epoch() * 86_400 + h * 3600 + m * 60 + sec
 }
 
 fn pkt(port: u16, t: i64) -> Packet {
@@ -491,6 +492,19 @@ fn dated_entries_are_written_on_the_device_clock() {
     assert!(asa.contains("absolute end 01:59 10 April 2027"), "{asa}");
     let pan = &emit("panos", &plan)[0].text;
     assert!(pan.contains("2027/04/04@08:00-2027/04/04@12:00"), "{pan}");
+    // 00:00 UTC of 2036-01-01 is 01:00 on a Berlin clock: past the ASA's
+    // last `absolute end` (2035), so E0507, while a UTC clock takes it.
+    let late = BERLIN_POLICY.replace("2027-04-10", "2036-01-01");
+    let mut plan = build(&policy(&late), &options(Mode::Enforce, AS_OF));
+    plan.clock = Some(BERLIN.to_string());
+    let errs = compile::generate(compile::backend("cisco-asa").unwrap(), &plan).unwrap_err();
+    assert!(errs.iter().all(|d| d.code == "E0507"), "{errs:?}");
+    let mut plan = build(
+        &policy(&late.replace(" Europe/Berlin", "")),
+        &options(Mode::Enforce, AS_OF),
+    );
+    plan.clock = None;
+    assert!(compile::generate(compile::backend("cisco-asa").unwrap(), &plan).is_ok());
     let (_, utc) = berlin_plan(None);
     let pan = compile::generate(compile::backend("panos").unwrap(), &utc);
     assert!(
@@ -550,4 +564,141 @@ fn profile_clock_is_checked_e0535_e0536() {
         "{base}backend: fortigate\nclock: \"x\\u202e\\n*/]]>\"\n"
     ));
     assert_eq!(d[0].0, "E0535");
+}
+
+// ---- property: random zoned windows, instants at DST changes and UTC midnight ----
+
+const ZONES: &[&str] = &[
+    "Europe/Berlin",
+    "America/New_York",
+    "Pacific/Auckland",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Asia/Tokyo",
+];
+
+/// A random zoned schedule, its policy, and the instants to probe: UTC
+/// midnights and window edges (in UTC, with the offset at `as_of`) and
+/// the hours around the zone's next changes.
+fn random_case(rng: &mut crate::prop::Rng) -> (String, String, &'static str, bool) {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let zone = *rng.pick(ZONES);
+    let days: Vec<&str> = DAYS.iter().copied().filter(|_| rng.chance(50)).collect();
+    let days = if days.is_empty() { vec!["wed"] } else { days };
+    let start = rng.below(96) as u16 * 15;
+    let end = (start + 15 + rng.below(48) as u16 * 15).min(1440);
+    let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+    let as_of = conduit::model::Date::from_days_since_epoch(
+        conduit::model::Date::parse("2026-06-01")
+            .unwrap()
+            .days_since_epoch()
+            + rng.below(700) as i64,
+    )
+    .to_string();
+    let expiry = rng.chance(40);
+    let exp = if expiry {
+        let d = conduit::model::Date::parse(&as_of)
+            .unwrap()
+            .days_since_epoch()
+            + 3
+            + rng.below(40) as i64;
+        format!(
+            "    expires {}\n",
+            conduit::model::Date::from_days_since_epoch(d)
+        )
+    } else {
+        String::new()
+    };
+    let text = format!(
+        "zone ops {{ network 10.25.0.0/24 }}\nzone line1 {{ network 10.40.1.0/24 }}\n\
+         conduit c {{\n    ops -> line1\n    allow tcp 102\n    schedule \"{} {}-{} {zone}\"\n{exp}}}\n",
+        days.join(","),
+        hm(start),
+        hm(end)
+    );
+    (text, as_of, zone, expiry)
+}
+
+fn probe_instants(from: i64, to: i64, rng: &mut crate::prop::Rng) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut day = from.div_euclid(86_400) * 86_400;
+    while day < to {
+        for d in [-1, 0, 1, 899, 900] {
+            out.push(day + d);
+        }
+        for _ in 0..24 {
+            out.push(day + rng.below(86_400) as i64 / 60 * 60);
+        }
+        // Every quarter hour: the window edges are on quarter hours.
+        out.extend((0..96).map(|q| day + q * 900 - 1));
+        out.extend((0..96).map(|q| day + q * 900));
+        day += 86_400;
+    }
+    out.retain(|t| (from..to).contains(t));
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 40, ..Default::default() })]
+
+    /// nftables and iptables (read back from their text) agree with the
+    /// zoned evaluator from `as_of` until the zone's next offset change.
+    #[test]
+    fn utc_firewalls_agree_with_random_zoned_windows(seed in proptest::prelude::any::<u64>()) {
+        let mut rng = crate::prop::Rng(seed);
+        let (text, as_of, _, _) = random_case(&mut rng);
+        let plan = build(&policy(&text), &options(Mode::Enforce, &as_of));
+        let from = compile::plan::date_to_unix(plan.as_of);
+        let until = plan.rules[0].window.as_ref().unwrap().to_utc(from).exact_until.unwrap_or(from + 30 * 86_400);
+        let until = until.min(from + 10 * 86_400);
+        let nft = read_nft(&emit("nftables", &plan)[0].text);
+        let ipt = read_iptables(&emit("iptables", &plan)[0].text);
+        for t in probe_instants(from, until, &mut rng) {
+            let want = plan.verdict(&pkt(102, t)) == Verdict::Allow;
+            proptest::prop_assert_eq!(nft.iter().any(|l| l.open(102, t)), want, "nftables at {} for\n{}", t, text);
+            proptest::prop_assert_eq!(ipt.iter().any(|l| l.open(102, t)), want, "iptables at {} for\n{}", t, text);
+        }
+    }
+
+    /// Each vendor device whose clock runs in the schedule's zone (read
+    /// back by the independent readers, given the device's wall clock)
+    /// agrees with the evaluator around the zone's offset changes and
+    /// across UTC midnight, with and without an expiry.
+    #[test]
+    fn vendor_devices_agree_with_random_zoned_windows(seed in proptest::prelude::any::<u64>()) {
+        let mut rng = crate::prop::Rng(seed);
+        let (text, as_of, zone, _) = random_case(&mut rng);
+        let model = policy(&text);
+        let mut plan = build(&model, &options(Mode::Enforce, &as_of));
+        plan.clock = Some(zone.to_string());
+        let from = compile::plan::date_to_unix(plan.as_of);
+        let mut ts = probe_instants(from, from + 3 * 86_400, &mut rng);
+        // The next two changes, a day either side.
+        let mut at = from;
+        for _ in 0..2 {
+            let Some(t) = conduit::model::next_transition(Some(zone), at) else { break };
+            ts.extend(probe_instants(t - 86_400, t + 86_400, &mut rng));
+            at = t;
+        }
+        let srx = read_srx(&emit("junos-srx", &plan)[0].text);
+        let asa = AsaConfig::parse(&emit("cisco-asa", &plan)[0].text);
+        let pan = crate::support::emit_within_limits("panos", &plan, &["E0505"]).map(|f| read_pan(&f[0].text));
+        let fgt = crate::support::emit_within_limits("fortigate", &plan, &["E0505"]).map(|f| FortiConfig::parse(&f[0].text));
+        for t in ts {
+            let real = pkt(102, t);
+            let seen = pkt(102, t + utc_offset(Some(zone), t));
+            let want = plan.verdict(&real);
+            let (permit, logged) = srx_verdict(&srx, &model, &seen);
+            proptest::prop_assert!(assert_same(&plan, permit, logged, &real).is_ok(), "junos at {} for\n{}", t, text);
+            proptest::prop_assert_eq!(asa.verdict(&seen), want, "asa at {} for\n{}", t, text);
+            if let Some(pan) = &pan {
+                let (permit, logged) = pan_verdict(pan, &model, &seen);
+                proptest::prop_assert!(assert_same(&plan, permit, logged, &real).is_ok(), "panos at {} for\n{}", t, text);
+            }
+            if let Some(fgt) = &fgt {
+                proptest::prop_assert_eq!(fgt.verdict(&seen), want, "fortigate at {} for\n{}", t, text);
+            }
+        }
+    }
 }

@@ -44,6 +44,23 @@ fn riverside_passes_the_real_tools() {
     }
 }
 
+/// Groups and a multi-homed host (examples/segments) load in the real tools.
+#[test]
+fn segments_pass_the_real_tools() {
+    if !root_or_skip("segments_pass_the_real_tools") {
+        return;
+    }
+    let loaded =
+        conduit::load_policy(&[crate::support::root_dir().join("examples/segments/plant.zc")]);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    for mode in [Mode::Enforce, Mode::Monitor] {
+        let plan = build(&loaded.model, &options(mode, "2026-11-28"));
+        for backend in ["nftables", "iptables"] {
+            tool_accepts(&emit(backend, &plan), &format!("segments-{backend}"));
+        }
+    }
+}
+
 pub const HOSTILE: &[&str] = &[
     "quote \" inside",
     "it's; drop; }",

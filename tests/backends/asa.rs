@@ -529,7 +529,12 @@ fn ccp(text: &str, tag: &str) -> Option<serde_json::Value> {
         .lines()
         .find_map(|l| l.strip_prefix("CCP-JSON "))
         .unwrap_or_else(|| panic!("no output from the script:\n{stdout}\n{stderr}"));
-    Some(serde_json::from_str(json).unwrap())
+    // The first JSON value of the line: a library's log output may follow it.
+    let value = serde_json::Deserializer::from_str(json)
+        .into_iter::<serde_json::Value>()
+        .next()
+        .unwrap_or_else(|| panic!("no JSON in the script's output:\n{stdout}"));
+    Some(value.unwrap_or_else(|e| panic!("{e}: {json}")))
 }
 
 /// ciscoconfparse2 reads the same structure as our reader: every ACE with

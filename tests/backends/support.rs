@@ -121,7 +121,13 @@ pub fn root_or_skip(test: &str) -> bool {
 
 /// Writes `text` to a fresh temporary file and returns its path.
 pub fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("conduit-backends-{}", std::process::id()));
+    // A directory per call: tests run as threads of one process under
+    // `cargo test`, and two of them may write a file of the same name.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir()
+        .join(format!("conduit-backends-{}", std::process::id()))
+        .join(n.to_string());
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();

@@ -362,3 +362,33 @@ fn query_names_groups_and_legs() {
     let (_, doc) = run("172.16.20.10", "172.16.40.10", "4840");
     assert_eq!(doc["verdict"], "deny", "{doc}");
 }
+
+/// `--sport`: a `from PORTS` conduit allows only the matching source port,
+/// and says so when the source port is missing or wrong.
+#[test]
+fn source_port_decides_a_from_ports_conduit() {
+    let policy = crate::support::temp_file(
+        "query-sport.zc",
+        "zone bms {\n    network 10.60.0.0/24\n}\nzone plant {\n    network 10.61.0.0/24\n}\n\
+         conduit bbmd {\n    bms -> plant\n    allow udp 47808 from 47808\n}\n",
+    );
+    let ask = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_conduit"))
+            .arg("query")
+            .arg(&policy)
+            .args(["--src", "10.60.0.5", "--dst", "10.61.0.5", "--proto", "udp"])
+            .args(["--port", "47808", "--as-of", "2026-12-01"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert_eq!(ask(&["--sport", "47808"]).0, 0);
+    let (code, text) = ask(&["--sport", "50000"]);
+    assert_eq!(code, 1);
+    assert!(text.contains("udp 47808 from 47808"), "{text}");
+    assert_eq!(ask(&[]).0, 1);
+}

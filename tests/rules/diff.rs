@@ -449,3 +449,36 @@ fn groups_diff_by_their_members() {
         "{doc}"
     );
 }
+
+/// Restricting a conduit to a source port (`from 47808`) closes the flow
+/// from any source port and opens the narrower one; adding an ICMPv6 type
+/// opens an `icmpv6` flow, never an `icmp` one.
+#[test]
+fn source_ports_and_icmpv6_are_part_of_a_flow() {
+    let zones = "zone bms {\n    network 10.60.0.0/24\n    network 2001:db8:60::/64\n}\nzone plant {\n    network 10.61.0.0/24\n    network 2001:db8:61::/64\n}\n";
+    let old = temp_dir("ports-old");
+    let new = temp_dir("ports-new");
+    std::fs::write(
+        old.join("p.zc"),
+        format!("{zones}conduit bbmd {{\n    bms -> plant\n    allow udp 47808\n}}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        new.join("p.zc"),
+        format!("{zones}conduit bbmd {{\n    bms -> plant\n    allow udp 47808 from 47808, icmpv6 128\n}}\n"),
+    )
+    .unwrap();
+    let (code, doc) = diff_json(&old.join("p.zc"), &new.join("p.zc"), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        flows(&doc, "closed"),
+        ["bbmd bms -> plant (inline) udp 47808"]
+    );
+    let opened = flows(&doc, "opened");
+    assert!(
+        opened.contains(&"bbmd bms -> plant (inline) udp from 47808 47808".to_string()),
+        "{opened:?}"
+    );
+    assert!(opened.iter().any(|f| f.contains(" icmpv6 ")), "{opened:?}");
+    assert!(!opened.iter().any(|f| f.contains(" icmp ")), "{opened:?}");
+}

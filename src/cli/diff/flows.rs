@@ -382,11 +382,29 @@ pub fn ports_text(proto: &str, r: &Ranges) -> String {
             }
         })
         .collect();
+    let ports = proto.starts_with("tcp") || proto.starts_with("udp");
     match proto {
-        "tcp" | "udp" => items.join(","),
-        "icmp" if r.as_slice() == [(0, 255)] => "any".to_string(),
-        "icmp" => format!("type {}", items.join(",")),
+        _ if ports => items.join(","),
+        "icmp" | "icmpv6" if r.as_slice() == [(0, 0xffff)] => "any".to_string(),
+        "icmp" | "icmpv6" => r
+            .iter()
+            .map(|&r| icmp_text(r))
+            .collect::<Vec<_>>()
+            .join(","),
         _ => String::new(),
+    }
+}
+
+/// A range of `type * 256 + code` values: `type 3`, `type 3 code 4`,
+/// `type 3-5`.
+fn icmp_text((lo, hi): (u32, u32)) -> String {
+    let (t0, c0, t1, c1) = (lo >> 8, lo & 0xff, hi >> 8, hi & 0xff);
+    match (t0 == t1, c0, c1) {
+        (true, 0, 0xff) => format!("type {t0}"),
+        (true, _, _) if c0 == c1 => format!("type {t0} code {c0}"),
+        (true, _, _) => format!("type {t0} code {c0}-{c1}"),
+        (false, 0, 0xff) => format!("type {t0}-{t1}"),
+        _ => format!("type {t0} code {c0} - type {t1} code {c1}"),
     }
 }
 

@@ -582,6 +582,12 @@ impl Converter {
             self.expected("`multicast: ADDRESS` or `fqdn: NAME` with `in: ZONE`", span);
             return None;
         };
+        // From the first key to the last value (a map node's own span is
+        // only its start).
+        let span = match (entries.first(), entries.last()) {
+            (Some((k, _)), Some((_, v))) => self.span(k).to(self.span(v)),
+            _ => span,
+        };
         Some(FlowEnd {
             word,
             kind,

@@ -437,6 +437,21 @@ mod tests {
     }
 
     #[test]
+    fn the_same_window_in_another_time_zone_is_not_redundant() {
+        let text = format!(
+            "{ZONES}conduit utc {{\n a -> b\n allow tcp 22\n schedule \"mon-fri 06:00-18:00\"\n}}\n\
+             conduit berlin {{\n a.h1 -> b\n allow tcp 22\n schedule \"mon-fri 06:00-18:00 Europe/Berlin\"\n}}\n\
+             conduit same {{\n a.h1 -> b.p1\n allow tcp 22\n schedule \"mon-fri 06:00-18:00 Europe/Berlin\"\n}}\n"
+        );
+        let got = codes(&text, "2026-11-28");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].1.contains("`same` is redundant: conduit `berlin`"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
     fn proto_aliases_follow_the_evaluator() {
         let s = |l4: L4| space(&l4, Family::V4);
         assert!(s(L4::Proto(6)).holds(&s(L4::Tcp(vec![PortRange::single(22)]))));

@@ -561,6 +561,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn windows_in_different_zones_never_cover_each_other() {
+        let berlin = crate::model::values::schedule("mon-fri 06:00-18:00 Europe/Berlin").unwrap();
+        let utc = crate::model::values::schedule("mon-fri 06:00-18:00").unwrap();
+        assert_eq!(
+            canonical_window(&berlin).as_deref(),
+            Some("mon-fri 06:00-18:00 Europe/Berlin")
+        );
+        assert_eq!(
+            canonical_window(&utc).as_deref(),
+            Some("mon-fri 06:00-18:00")
+        );
+        let when = |zone: Option<&str>| When {
+            window: Some(String::new()),
+            expires: None,
+            span: Some((0b1_1111, 360, 1080)),
+            zone: zone.map(String::from),
+        };
+        assert!(when(Some("Europe/Berlin")).covers(&when(Some("Europe/Berlin"))));
+        assert!(!when(None).covers(&when(Some("Europe/Berlin"))));
+        assert!(!when(Some("Europe/Berlin")).covers(&when(None)));
+    }
+
+    #[test]
     fn range_arithmetic() {
         let a = vec![(1, 10), (20, 30)];
         assert_eq!(

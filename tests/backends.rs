@@ -35,6 +35,8 @@ mod golden;
 mod junos_reader;
 #[path = "backends/netns.rs"]
 mod netns;
+#[path = "backends/nft_reader.rs"]
+mod nft_reader;
 #[path = "backends/panos_reader.rs"]
 mod panos_reader;
 #[path = "backends/profile.rs"]

@@ -41,6 +41,8 @@ mod junos_reader;
 mod netns;
 #[path = "backends/netns_icmp.rs"]
 mod netns_icmp;
+#[path = "backends/nft_reader.rs"]
+mod nft_reader;
 #[path = "backends/panos_reader.rs"]
 mod panos_reader;
 #[path = "backends/profile.rs"]

@@ -11,9 +11,7 @@
 use super::addr::Family;
 use super::eval::{proto_number, Packet, PacketL4, Verdict};
 use super::plan::{date_to_unix, Plan, RuleKind};
-use crate::model::{
-    Conduit, Date, Direction, Endpoint, EndpointKind, Model, Proto, ServiceMatch, Weekday,
-};
+use crate::model::{Conduit, Date, Direction, Endpoint, EndpointKind, Model, Proto, ServiceMatch};
 use std::fmt;
 use std::net::IpAddr;
 

@@ -103,28 +103,52 @@ impl Backend for Nftables {
 
 /// The ruleset text, in table `table` (tests use their own table names).
 pub fn render(plan: &Plan, table: &str) -> String {
+    let layout = Layout::of(plan);
     let mut out = String::new();
     header(&mut out, plan);
     let _ = writeln!(out, "table inet {table} {{}}");
     let _ = writeln!(out, "delete table inet {table}\n");
     let _ = writeln!(out, "table inet {table} {{");
-    for set in &plan.sets {
+    let walked = layout.walked(plan);
+    let used: BTreeSet<&str> = walked
+        .clone()
+        .flat_map(|r| [&r.src, &r.dst])
+        .filter_map(|m| match m {
+            AddrMatch::Set(name) => Some(name.as_str()),
+            AddrMatch::Inline(_) | AddrMatch::Fqdn(_) => None,
+        })
+        .chain(
+            layout
+                .targets
+                .values()
+                .filter_map(|t| t.wide.as_ref().map(|w| w.set.as_str())),
+        )
+        .collect();
+    for set in plan.sets.iter().filter(|s| used.contains(s.name.as_str())) {
         set_def(&mut out, set);
     }
-    let lists = Lists::of(plan);
+    let mut lists = Lists::of(walked);
     out.push_str(&lists.defs);
-    forward_chain(&mut out, plan, &lists);
+    let classes = layout.class_names(&mut lists);
+    for (key, name) in &classes {
+        class_def(&mut out, plan, &layout, key, name);
+    }
+    target_chains(&mut out, plan, &layout);
+    forward_chain(&mut out, plan, &layout, &classes, &lists);
     out.push_str("}\n");
     out
 }
 
 /// The accept rule that `plan.rules[index]` becomes in [`render`]'s
 /// forward chain, without indentation; `None` for an index out of range.
+/// A rule held in a set is shown as the walked rule it stands for,
+/// followed by the set that holds it (`# in set @c_1a2b3c4d5e6f_v4`).
 pub fn rule_text(plan: &Plan, index: usize) -> Option<String> {
-    let rule = plan.rules.get(index)?;
-    let mut out = String::new();
-    rule_lines(&mut out, plan, rule, &Lists::of(plan));
-    accept_lines(&out)
+    plan.rules.get(index)?;
+    rule_texts(plan)
+        .into_iter()
+        .nth(index)
+        .filter(|t| !t.is_empty())
 }
 
 /// The accept lines of [`rule_lines`] (two for a window that crosses
@@ -141,13 +165,26 @@ fn accept_lines(out: &str) -> Option<String> {
 /// [`rule_text`] of every rule of the plan, in order (one pass over the
 /// plan, for callers that explain many packets).
 pub fn rule_texts(plan: &Plan) -> Vec<String> {
-    let lists = Lists::of(plan);
+    let layout = Layout::of(plan);
+    let mut lists = Lists::of(layout.walked(plan));
+    let classes = layout.class_names(&mut lists);
+    let mut set_of: BTreeMap<usize, &str> = BTreeMap::new();
+    for (key, name) in &classes {
+        for &i in layout.classes.get(key).into_iter().flatten() {
+            set_of.insert(i, name);
+        }
+    }
     plan.rules
         .iter()
-        .map(|rule| {
+        .enumerate()
+        .map(|(i, rule)| {
             let mut out = String::new();
             rule_lines(&mut out, plan, rule, &lists);
-            accept_lines(&out).unwrap_or_default()
+            let line = accept_lines(&out).unwrap_or_default();
+            match set_of.get(&i) {
+                Some(name) => format!("{line} # in set @{name}"),
+                None => line,
+            }
         })
         .collect()
 }
@@ -235,9 +272,9 @@ fn set_name(name: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl Lists {
-    fn of(plan: &Plan) -> Lists {
+    fn of<'a>(rules: impl Iterator<Item = &'a Rule>) -> Lists {
         let mut lists = Lists::default();
-        for rule in &plan.rules {
+        for rule in rules {
             for m in [&rule.src, &rule.dst] {
                 if let AddrMatch::Inline(r) = m {
                     lists.add_addrs(rule.family, r);
@@ -354,7 +391,13 @@ fn port_items(ranges: &[PortRange]) -> Vec<String> {
     ranges.iter().map(ToString::to_string).collect()
 }
 
-fn forward_chain(out: &mut String, plan: &Plan, lists: &Lists) {
+fn forward_chain(
+    out: &mut String,
+    plan: &Plan,
+    layout: &Layout,
+    classes: &BTreeMap<ClassKey, String>,
+    lists: &Lists,
+) {
     let (policy, invalid) = match plan.mode {
         Mode::Enforce => ("drop", "counter drop comment \"invalid state\"".to_string()),
         Mode::Monitor => (
@@ -379,8 +422,18 @@ fn forward_chain(out: &mut String, plan: &Plan, lists: &Lists) {
         );
     }
     let _ = writeln!(out, "\t\tct state invalid {invalid}");
-    for rule in &plan.rules {
-        rule_lines(out, plan, rule, lists);
+    for (segment, walk) in layout.walks.iter().enumerate() {
+        for (key, name) in classes.range(ClassKey::first_of(segment)..) {
+            if key.segment != segment {
+                break;
+            }
+            lookup_rule(out, key, name);
+        }
+        for &i in walk {
+            if let Some(rule) = plan.rules.get(i) {
+                rule_lines(out, plan, rule, lists);
+            }
+        }
     }
     default_rule(out, plan);
     out.push_str("\t}\n");
@@ -428,14 +481,11 @@ fn rule_pair(out: &mut String, rule: &Rule, window: Option<&Window>, lists: &Lis
     );
 }
 
+/// Everything a walked rule matches, in nft order: interfaces, addresses,
+/// protocol and ports, schedule (`window`: one UTC part of the rule's
+/// window), expiry, `ct state new`.
 fn matches(rule: &Rule, window: Option<&Window>, lists: &Lists) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(i) = &rule.iif {
-        parts.push(format!("iifname \"{}\"", sanitize(i, 15)));
-    }
-    if let Some(o) = &rule.oif {
-        parts.push(format!("oifname \"{}\"", sanitize(o, 15)));
-    }
+    let mut parts: Vec<String> = interfaces(rule);
     let ip = match rule.family {
         Family::V4 => "ip",
         Family::V6 => "ip6",
@@ -448,14 +498,33 @@ fn matches(rule: &Rule, window: Option<&Window>, lists: &Lists) -> String {
     if let Some(l4) = l4(rule, lists) {
         parts.push(l4);
     }
-    if let Some(w) = window.map(window_match).filter(|m| !m.is_empty()) {
-        parts.push(w);
+    parts.extend(times(rule, window));
+    parts.push("ct state new".to_string());
+    parts.join(" ")
+}
+
+fn interfaces(rule: &Rule) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(i) = &rule.iif {
+        parts.push(format!("iifname \"{}\"", sanitize(i, 15)));
+    }
+    if let Some(o) = &rule.oif {
+        parts.push(format!("oifname \"{}\"", sanitize(o, 15)));
+    }
+    parts
+}
+
+/// The schedule part `window` and the expiry of a rule.
+fn times(rule: &Rule, window: Option<&Window>) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(w) = window {
+        parts.push(window_match(w));
     }
     if let Some(d) = rule.expires.filter(|d| date_to_unix(*d) <= CLOCK_MAX_SECS) {
         parts.push(format!("meta time < {}", date_to_unix(d)));
     }
-    parts.push("ct state new".to_string());
-    parts.join(" ")
+    parts.retain(|p| !p.is_empty());
+    parts
 }
 
 /// The layer-4 match of one rule: destination and source ports
@@ -526,5 +595,649 @@ fn day_number(d: Weekday) -> u8 {
         Weekday::Thu => 4,
         Weekday::Fri => 5,
         Weekday::Sat => 6,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The packet path: set lookups for most rules, a short walk for the rest.
+//
+// A rule walk costs every new connection one rule evaluation per rule
+// before the one that accepts it. Instead, each rule that fits a key
+// becomes elements of a concatenated interval verdict map, keyed on
+// `saddr . daddr . l4proto . dport` (or a shorter key), with per-element
+// counters and comments; an element maps to `accept`, or to the chain of
+// what its rule still checks (interfaces, schedule, expiry, a wide side,
+// logging), one chain per distinct combination. A lookup costs about the
+// same whatever the number of elements.
+//
+// The walk keeps its first-match meaning exactly. The plan's rules are cut
+// into segments (a new one where the rule kind changes: allow rules, then
+// monitor scope rules); inside a segment the set lookups come first, then
+// the segment's walked rules in plan order. A rule goes into a set only
+// when it overlaps (in addresses, protocol and ports, ignoring time and
+// interfaces) no earlier rule of its segment. So a packet matches an
+// element of at most one set rule, and when it does, no earlier rule can
+// match it: that rule is the first match of the walk, and accepting it at
+// once is what the walk would do. When its condition does not hold, the
+// packet goes on to the walked rules, which are the remaining candidates in
+// plan order. (See docs/backends/nftables.md.)
+// ---------------------------------------------------------------------------
+
+/// The fields a set is keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    /// `saddr . daddr . meta l4proto . th dport` (TCP and UDP with ports).
+    Ports,
+    /// `saddr . daddr . meta l4proto` (ICMP without a type, IP protocols).
+    Proto,
+    /// `saddr . daddr` (any protocol: monitor scope rules).
+    Addrs,
+}
+
+/// The key shape a rule's elements would have, or `None` when the rule
+/// must be walked. This is the one place that decides what may go into a
+/// set: it names every field of [`Rule`] (a field added to the plan fails
+/// to compile here until someone decides whether sets can express it) and
+/// every [`L4`] variant, and each field it lets through is either part of
+/// the key or checked in the target chain ([`condition`], [`Target`]).
+fn set_shape(rule: &Rule) -> Option<Shape> {
+    let Rule {
+        kind: _,          // segments
+        conduit: _,       // comment only
+        service: _,       // comment only
+        family: _,        // one set per family
+        src,              // key
+        dst,              // key
+        src_zones: _,     // vendor zones only
+        dst_zones: _,     // vendor zones only
+        iif: _,           // condition
+        oif: _,           // condition
+        l4,               // key
+        sports,           // walked when it restricts the source port
+        icmp_code,        // walked when it names a code
+        dst_multicast: _, // a group is a plain destination address: key
+        window,           // condition; a zoned window (one or two UTC parts) is walked
+        expires: _,       // condition
+        log: _,           // condition (the set is a map to a log chain)
+        comment: _,       // element comment
+    } = rule;
+    let bounded = |m: &AddrMatch| match m {
+        AddrMatch::Set(_) | AddrMatch::Inline(_) => true,
+        AddrMatch::Fqdn(_) => false,
+    };
+    if !bounded(src) || !bounded(dst) || !sports.is_empty() || icmp_code.is_some() {
+        return None;
+    }
+    if window.as_ref().is_some_and(|w| w.zone.is_some()) {
+        return None;
+    }
+    match l4 {
+        L4::Tcp(p) | L4::Udp(p) if !p.is_empty() => Some(Shape::Ports),
+        L4::Tcp(_) | L4::Udp(_) => None,
+        L4::Icmp(None) | L4::Proto(_) => Some(Shape::Proto),
+        L4::Icmp(Some(_)) => None,
+        L4::Any => Some(Shape::Addrs),
+    }
+}
+
+/// Interfaces, schedule and expiry of a rule: what its target chain must
+/// check besides the key (empty for most rules).
+fn condition(rule: &Rule) -> String {
+    let mut parts = interfaces(rule);
+    // Only rules without a zoned window reach a map (see `set_shape`).
+    parts.extend(times(rule, rule.window.as_ref()));
+    parts.join(" ")
+}
+
+/// One verdict map: the set rules of a segment and family with the same
+/// key fields. Set rules of a segment never overlap, so one map holds them
+/// all, whatever their conditions: each element maps to `accept` or to the
+/// chain of its rule's [`Target`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ClassKey {
+    segment: usize,
+    family: Family,
+    shape: Shape,
+    /// `Some(true)`: the destination is left out of the key (a wide
+    /// destination), `Some(false)`: the source.
+    wide_dst: Option<bool>,
+}
+
+/// What an element's rule still checks after the lookup: its condition
+/// (interfaces, schedule, expiry), its wide side and its logging. With
+/// none of them, the element's verdict is `accept`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Target {
+    condition: String,
+    /// 0: none, 1: allow, 2: would drop.
+    log: u8,
+    wide: Option<Wide>,
+}
+
+/// A side with many ranges (the internet: everything no inner zone
+/// holds) would multiply a rule's elements by its range count, so it is
+/// left out of the key: the elements then hold the other side, and map to
+/// a chain that checks the wide side against its zone set and accepts.
+/// The element is a pre-filter; only the chain accepts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Wide {
+    /// Whether the destination (else the source) is the wide side.
+    dst: bool,
+    /// The plan set that holds it.
+    set: String,
+}
+
+/// Elements a rule may expand to (sources x destinations x port ranges)
+/// before a zone side is left out of the key.
+const ELEMENTS_MAX: usize = 64;
+
+impl ClassKey {
+    /// The smallest key of a segment (for range queries).
+    fn first_of(segment: usize) -> ClassKey {
+        ClassKey {
+            segment,
+            family: Family::V4,
+            shape: Shape::Ports,
+            wide_dst: None,
+        }
+    }
+}
+
+impl Target {
+    fn is_plain(&self) -> bool {
+        self.condition.is_empty() && self.log == 0 && self.wide.is_none()
+    }
+
+    fn log(&self) -> Option<LogAs> {
+        match self.log {
+            1 => Some(LogAs::Allow),
+            2 => Some(LogAs::WouldDrop),
+            _ => None,
+        }
+    }
+}
+
+fn log_code(log: Option<LogAs>) -> u8 {
+    match log {
+        None => 0,
+        Some(LogAs::Allow) => 1,
+        Some(LogAs::WouldDrop) => 2,
+    }
+}
+
+/// Where each rule goes: a map (with its target) or its segment's walk.
+#[derive(Debug, Default)]
+struct Layout {
+    /// Rule indices per map, in plan order.
+    classes: BTreeMap<ClassKey, Vec<usize>>,
+    /// The target of every rule in a map.
+    targets: BTreeMap<usize, Target>,
+    /// Per segment, the walked rule indices in plan order.
+    walks: Vec<Vec<usize>>,
+}
+
+impl Layout {
+    fn of(plan: &Plan) -> Layout {
+        let mut layout = Layout::default();
+        let buckets = Buckets::of(plan);
+        // Earlier rules per (segment, family, source bucket, destination
+        // bucket): only rules of one bucket pair can overlap.
+        let mut earlier: BTreeMap<(usize, Family, usize, usize), Vec<usize>> = BTreeMap::new();
+        // Rules of wide maps per (map, bucket of the side kept in the key).
+        let mut wide_rules: BTreeMap<(ClassKey, usize), Vec<usize>> = BTreeMap::new();
+        let mut kind = None;
+        let mut complete = true;
+        for (i, rule) in plan.rules.iter().enumerate() {
+            if kind != Some(rule.kind) || layout.walks.is_empty() {
+                kind = Some(rule.kind);
+                layout.walks.push(Vec::new());
+            }
+            let segment = layout.walks.len() - 1;
+            let (Some(src), Some(dst)) = (
+                buckets.of_side(rule.family, &rule.src_zones),
+                buckets.of_side(rule.family, &rule.dst_zones),
+            ) else {
+                complete = false;
+                break;
+            };
+            let group = earlier.entry((segment, rule.family, src, dst)).or_default();
+            let overlapped = group
+                .iter()
+                .filter_map(|&j| plan.rules.get(j))
+                .any(|other| overlaps(plan, rule, other));
+            group.push(i);
+            let placed = match (set_shape(rule), overlapped) {
+                (Some(shape), false) => wide_side(plan, rule).and_then(|wide| {
+                    let key = ClassKey {
+                        segment,
+                        family: rule.family,
+                        shape,
+                        wide_dst: wide.as_ref().map(|w| w.dst),
+                    };
+                    if let Some(w) = &wide {
+                        // Elements of one map must not overlap: with a side
+                        // left out, the rules must differ in the rest.
+                        let kept = if w.dst { src } else { dst };
+                        let list = wide_rules.entry((key, kept)).or_default();
+                        let clash = list
+                            .iter()
+                            .filter_map(|&j| plan.rules.get(j))
+                            .any(|other| overlaps_without(plan, rule, other, Some(w)));
+                        if clash {
+                            return None;
+                        }
+                        list.push(i);
+                    }
+                    Some((key, wide))
+                }),
+                _ => None,
+            };
+            match placed {
+                Some((key, wide)) => {
+                    layout.classes.entry(key).or_default().push(i);
+                    layout.targets.insert(
+                        i,
+                        Target {
+                            condition: condition(rule),
+                            log: log_code(rule.log),
+                            wide,
+                        },
+                    );
+                }
+                None => {
+                    if let Some(walk) = layout.walks.last_mut() {
+                        walk.push(i);
+                    }
+                }
+            }
+        }
+        if !complete {
+            // A rule side without zones (none today): walk everything.
+            return Layout {
+                classes: BTreeMap::new(),
+                targets: BTreeMap::new(),
+                walks: vec![(0..plan.rules.len()).collect()],
+            };
+        }
+        layout
+    }
+
+    /// The walked rules, in the order the chain holds them.
+    fn walked<'a>(&'a self, plan: &'a Plan) -> impl Iterator<Item = &'a Rule> + Clone + 'a {
+        self.walks
+            .iter()
+            .flatten()
+            .filter_map(move |&i| plan.rules.get(i))
+    }
+
+    /// `c_<digest>_v4` per map, from what the map holds (its segment's
+    /// ordinal, family and key fields), so that a conduit added elsewhere
+    /// never renames a map.
+    fn class_names(&self, lists: &mut Lists) -> BTreeMap<ClassKey, String> {
+        self.classes
+            .keys()
+            .map(|k| {
+                let content = format!(
+                    "{} {:?} {:?} {:?}",
+                    k.segment, k.family, k.shape, k.wide_dst
+                );
+                let name = lists.unique(&format!("c_{{}}_{}", k.family.suffix()), &content);
+                (*k, name)
+            })
+            .collect()
+    }
+
+    /// The distinct targets that need a chain, per family.
+    fn target_chains(&self, plan: &Plan) -> BTreeSet<(Family, &Target)> {
+        self.targets
+            .iter()
+            .filter(|(_, t)| !t.is_plain())
+            .filter_map(|(&i, t)| plan.rules.get(i).map(|r| (r.family, t)))
+            .collect()
+    }
+}
+
+/// Whether some packet could match both rules (addresses, protocol and
+/// ports; time and interfaces are ignored, which only ever says yes more
+/// often).
+fn overlaps(plan: &Plan, a: &Rule, b: &Rule) -> bool {
+    overlaps_without(plan, a, b, None)
+}
+
+/// [`overlaps`], counting every address of the `wide` side as shared.
+fn overlaps_without(plan: &Plan, a: &Rule, b: &Rule, wide: Option<&Wide>) -> bool {
+    if a.family != b.family {
+        return false;
+    }
+    let side = |x: &AddrMatch, y: &AddrMatch| match (plan.ranges(x), plan.ranges(y)) {
+        (Some(x), Some(y)) => x.intersects(y),
+        _ => true,
+    };
+    let (src, dst) = match wide {
+        Some(w) if w.dst => (side(&a.src, &b.src), true),
+        Some(_) => (true, side(&a.dst, &b.dst)),
+        None => (side(&a.src, &b.src), side(&a.dst, &b.dst)),
+    };
+    src && dst && l4_overlaps(&a.l4, &b.l4, a.family)
+}
+
+/// Whether a set rule keeps both sides in its key (`Some(None)`), leaves
+/// a wide zone side out (`Some(Some(_))`), or is walked (`None`: both
+/// sides are wide).
+fn wide_side(plan: &Plan, rule: &Rule) -> Option<Option<Wide>> {
+    let count = |m: &AddrMatch| plan.ranges(m).map_or(usize::MAX, |r| r.ranges().len());
+    let ports = match &rule.l4 {
+        L4::Tcp(p) | L4::Udp(p) => p.len(),
+        _ => 1,
+    };
+    let (src, dst) = (count(&rule.src), count(&rule.dst));
+    let fits = |n: usize| n.saturating_mul(ports) <= ELEMENTS_MAX;
+    if fits(src.saturating_mul(dst)) {
+        return Some(None);
+    }
+    match (&rule.src, &rule.dst) {
+        (_, AddrMatch::Set(set)) if fits(src) => Some(Some(Wide {
+            dst: true,
+            set: set.clone(),
+        })),
+        (AddrMatch::Set(set), _) if fits(dst) => Some(Some(Wide {
+            dst: false,
+            set: set.clone(),
+        })),
+        _ => None,
+    }
+}
+
+fn l4_overlaps(a: &L4, b: &L4, family: Family) -> bool {
+    let proto = |l: &L4| match l {
+        L4::Tcp(_) => Some(6),
+        L4::Udp(_) => Some(17),
+        L4::Icmp(_) => Some(match family {
+            Family::V4 => 1,
+            Family::V6 => 58,
+        }),
+        L4::Proto(n) => Some(*n),
+        L4::Any => None,
+    };
+    if let (Some(x), Some(y)) = (proto(a), proto(b)) {
+        if x != y {
+            return false;
+        }
+    }
+    match (a, b) {
+        (L4::Tcp(p) | L4::Udp(p), L4::Tcp(q) | L4::Udp(q)) => p
+            .iter()
+            .any(|x| q.iter().any(|y| x.lo <= y.hi && y.lo <= x.hi)),
+        (L4::Icmp(Some(x)), L4::Icmp(Some(y))) => x == y,
+        _ => true,
+    }
+}
+
+/// Groups of zones whose rule addresses can meet: two rules overlap only
+/// if their sources share a group and their destinations share a group.
+/// Zones named together on one rule side are one group, and so are zones
+/// whose rule addresses intersect (a union-find over the zone names, then
+/// a sweep over every side's ranges), so the groups are disjoint in
+/// address space by construction, whatever the plan's zones look like.
+struct Buckets {
+    zone: BTreeMap<(Family, String), usize>,
+    parent: Vec<usize>,
+}
+
+impl Buckets {
+    fn of(plan: &Plan) -> Buckets {
+        let mut b = Buckets {
+            zone: BTreeMap::new(),
+            parent: Vec::new(),
+        };
+        let mut ranges: BTreeMap<Family, Vec<(u128, u128, usize)>> = BTreeMap::new();
+        for rule in &plan.rules {
+            for (m, zones) in [(&rule.src, &rule.src_zones), (&rule.dst, &rule.dst_zones)] {
+                let ids: Vec<usize> = zones.iter().map(|z| b.id(rule.family, z)).collect();
+                let Some(&first) = ids.first() else { continue };
+                for &other in &ids {
+                    b.union(first, other);
+                }
+                if let Some(r) = plan.ranges(m) {
+                    let list = ranges.entry(rule.family).or_default();
+                    list.extend(r.ranges().iter().map(|&(lo, hi)| (lo, hi, first)));
+                }
+            }
+        }
+        for list in ranges.values_mut() {
+            list.sort_unstable();
+            let mut reach: Option<(u128, usize)> = None;
+            for &(lo, hi, id) in list.iter() {
+                match reach {
+                    Some((end, owner)) if lo <= end => {
+                        b.union(owner, id);
+                        if hi > end {
+                            reach = Some((hi, id));
+                        }
+                    }
+                    _ => reach = Some((hi, id)),
+                }
+            }
+        }
+        b
+    }
+
+    fn id(&mut self, family: Family, zone: &str) -> usize {
+        let next = self.parent.len();
+        let id = *self.zone.entry((family, zone.to_string())).or_insert(next);
+        if id == next {
+            self.parent.push(next);
+        }
+        id
+    }
+
+    fn find(&self, mut x: usize) -> usize {
+        while let Some(&p) = self.parent.get(x) {
+            if p == x {
+                break;
+            }
+            x = p;
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            if let Some(slot) = self.parent.get_mut(ra.max(rb)) {
+                *slot = ra.min(rb);
+            }
+        }
+    }
+
+    /// The group of a rule side (`None` for a side without zones).
+    fn of_side(&self, family: Family, zones: &[String]) -> Option<usize> {
+        let first = zones.first()?;
+        let id = self.zone.get(&(family, first.clone()))?;
+        Some(self.find(*id))
+    }
+}
+
+/// The verdict map of one key shape: one element per combination of
+/// source, destination and port range of each rule, each with the rule's
+/// comment and its own counter, mapping to `accept` or to the rule's
+/// target chain.
+fn class_def(out: &mut String, plan: &Plan, layout: &Layout, key: &ClassKey, name: &str) {
+    let addr = match key.family {
+        Family::V4 => "ipv4_addr",
+        Family::V6 => "ipv6_addr",
+    };
+    let addrs = match key.wide_dst {
+        Some(_) => addr.to_string(),
+        None => format!("{addr} . {addr}"),
+    };
+    let ty = match key.shape {
+        Shape::Ports => format!("{addrs} . inet_proto . inet_service"),
+        Shape::Proto => format!("{addrs} . inet_proto"),
+        Shape::Addrs => addrs,
+    };
+    let _ = writeln!(out, "\tmap {name} {{");
+    let _ = writeln!(out, "\t\ttype {ty} : verdict");
+    out.push_str("\t\tflags interval\n\t\tcounter\n");
+    let _ = writeln!(
+        out,
+        "\t\tcomment \"{}\"",
+        sanitize(&class_comment(key), COMMENT_BYTES)
+    );
+    out.push_str("\t\telements = { ");
+    let mut first = true;
+    for &i in layout.classes.get(key).into_iter().flatten() {
+        let (Some(rule), Some(target)) = (plan.rules.get(i), layout.targets.get(&i)) else {
+            continue;
+        };
+        let verdict = if target.is_plain() {
+            "accept".to_string()
+        } else {
+            format!("jump {}", target_chain(rule.family, target))
+        };
+        let comment = sanitize(&rule.comment, COMMENT_BYTES);
+        for element in elements(plan, rule, target.wide.as_ref()) {
+            if !first {
+                out.push_str(",\n\t\t\t     ");
+            }
+            first = false;
+            let _ = write!(out, "{element} comment \"{comment}\" : {verdict}");
+        }
+    }
+    out.push_str(" }\n\t}\n\n");
+}
+
+/// What a map holds, for its comment.
+fn class_comment(key: &ClassKey) -> String {
+    let what = match key.shape {
+        Shape::Ports => "tcp/udp ports",
+        Shape::Proto => "protocols",
+        Shape::Addrs => "any protocol",
+    };
+    let side = match key.wide_dst {
+        None => "",
+        Some(true) => "; by source, the destination zone in the target chain",
+        Some(false) => "; by destination, the source zone in the target chain",
+    };
+    format!("conduits: {what}{side}")
+}
+
+/// The elements of a set rule: `10.0.0.5 . 10.1.0.0/24 . tcp . 502`.
+fn elements(plan: &Plan, rule: &Rule, wide: Option<&Wide>) -> Vec<String> {
+    let (Some(src), Some(dst)) = (plan.ranges(&rule.src), plan.ranges(&rule.dst)) else {
+        return Vec::new();
+    };
+    let (srcs, dsts) = match wide {
+        None => (addr_items(src, rule.family), addr_items(dst, rule.family)),
+        Some(w) if w.dst => (addr_items(src, rule.family), vec![String::new()]),
+        Some(_) => (vec![String::new()], addr_items(dst, rule.family)),
+    };
+    let tails: Vec<String> = match (&rule.l4, rule.family) {
+        (L4::Tcp(p), _) => port_items(p)
+            .iter()
+            .map(|p| format!(" . tcp . {p}"))
+            .collect(),
+        (L4::Udp(p), _) => port_items(p)
+            .iter()
+            .map(|p| format!(" . udp . {p}"))
+            .collect(),
+        (L4::Icmp(_), Family::V4) => vec![" . icmp".to_string()],
+        (L4::Icmp(_), Family::V6) => vec![" . ipv6-icmp".to_string()],
+        (L4::Proto(n), _) => vec![format!(" . {n}")],
+        (L4::Any, _) => vec![String::new()],
+    };
+    let mut out = Vec::with_capacity(srcs.len() * dsts.len() * tails.len());
+    for s in &srcs {
+        for d in &dsts {
+            for t in &tails {
+                let sep = if s.is_empty() || d.is_empty() {
+                    ""
+                } else {
+                    " . "
+                };
+                out.push(format!("{s}{sep}{d}{t}"));
+            }
+        }
+    }
+    out
+}
+
+/// `ct state new ip saddr . ip daddr . meta l4proto . th dport vmap
+/// @c_1a2b3c4d5e6f_v4`.
+fn lookup_rule(out: &mut String, key: &ClassKey, name: &str) {
+    let ip = match key.family {
+        Family::V4 => "ip",
+        Family::V6 => "ip6",
+    };
+    let addrs = match key.wide_dst {
+        Some(true) => format!("{ip} saddr"),
+        Some(false) => format!("{ip} daddr"),
+        None => format!("{ip} saddr . {ip} daddr"),
+    };
+    let fields = match key.shape {
+        Shape::Ports => format!("{addrs} . meta l4proto . th dport"),
+        Shape::Proto => format!("{addrs} . meta l4proto"),
+        Shape::Addrs => addrs,
+    };
+    let _ = writeln!(out, "\t\tct state new {fields} vmap @{name}");
+}
+
+/// `t_<digest>`: the chain of a target, named after what it checks, so
+/// that it follows its content.
+fn target_chain(family: Family, target: &Target) -> String {
+    let content = format!("{family:?} {target:?}");
+    format!("t_{}", content_id(&content, LIST_ID_LEN))
+}
+
+fn log_chain(log: LogAs) -> &'static str {
+    match log {
+        LogAs::Allow => "log_allow",
+        LogAs::WouldDrop => "log_would_drop",
+    }
+}
+
+/// The target chains (`meta day 1-5 meta hour 21600-64799 ip daddr
+/// @z_internet_v4 counter accept`), then the chains logging targets jump
+/// to: log (rate-limited, a rule of its own so that the limit never stops
+/// the accept), then accept.
+fn target_chains(out: &mut String, plan: &Plan, layout: &Layout) {
+    let mut logs = BTreeSet::new();
+    for (family, target) in layout.target_chains(plan) {
+        let ip = match family {
+            Family::V4 => "ip",
+            Family::V6 => "ip6",
+        };
+        let mut parts = Vec::new();
+        if !target.condition.is_empty() {
+            parts.push(target.condition.clone());
+        }
+        if let Some(w) = &target.wide {
+            let side = if w.dst { "daddr" } else { "saddr" };
+            parts.push(format!("{ip} {side} @{}", set_name(&w.set)));
+        }
+        parts.push("counter".to_string());
+        match target.log() {
+            Some(log) => {
+                logs.insert(log_code(Some(log)));
+                parts.push(format!("jump {}", log_chain(log)));
+            }
+            None => parts.push("accept".to_string()),
+        }
+        let _ = writeln!(
+            out,
+            "\tchain {} {{\n\t\t{}\n\t}}\n",
+            target_chain(family, target),
+            parts.join(" ")
+        );
+    }
+    for log in [LogAs::Allow, LogAs::WouldDrop] {
+        if logs.contains(&log_code(Some(log))) {
+            let _ = writeln!(
+                out,
+                "\tchain {} {{\n\t\t{LOG_LIMIT} log prefix \"{}\" level info\n\t\taccept\n\t}}\n",
+                log_chain(log),
+                log.prefix()
+            );
+        }
     }
 }

@@ -148,7 +148,10 @@ fn corpus() -> Vec<(String, String)> {
 /// The nft set names of a file.
 fn nft_set_names(text: &str) -> Vec<String> {
     text.lines()
-        .filter_map(|l| l.trim().strip_prefix("set "))
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("set ").or_else(|| l.strip_prefix("map "))
+        })
         .map(|l| l.trim_end_matches(" {").to_string())
         .collect()
 }
@@ -205,7 +208,9 @@ fn nftables_drops_the_time_condition_only_past_the_kernel_clock() {
     for far in ["2262-04-12", "2600-01-01", "9999-12-31"] {
         let text = expiry(far);
         assert!(!text.contains("meta time"), "{far}");
-        assert!(text.contains("tcp dport 22 ct state new counter accept"));
+        // The rule is an element of the set without conditions.
+        assert!(text.contains(" . tcp . 22 comment \"conduit x"), "{text}");
+        assert!(text.contains("\" : accept }"), "{text}");
     }
 }
 
@@ -216,13 +221,17 @@ fn long_zone_names_are_shortened_stably_and_distinctly() {
         format!(
             "zone {long}a {{\n    purdue 3\n    network 10.1.0.0/24\n}}\n\nzone {long}b {{\n    purdue 2\n    network 10.2.0.0/24\n}}\n\n{other}{}",
             conduit_text("x", &format!("{long}a -> {long}b"), "tcp 22", "")
-        )
+        ) + &conduit_text("xx", &format!("{long}a -> {long}b"), "tcp 22", "")
     };
     let names = |t: &str| {
         let plan = build(&load(t).model, &options(Mode::Enforce, AS_OF));
         nft_set_names(&emit("nftables", &plan)[0].text)
     };
-    let first = names(&text(""));
+    // `xx` repeats `x`, so it is walked and matches the zone sets by name.
+    let first: Vec<String> = names(&text(""))
+        .into_iter()
+        .filter(|n| n.starts_with("z"))
+        .collect();
     assert_eq!(first.len(), 2);
     assert_ne!(first[0], first[1]);
     assert!(first.iter().all(|n| n.len() == 255 && n.ends_with("_v4")));
@@ -234,11 +243,11 @@ fn long_zone_names_are_shortened_stably_and_distinctly() {
     }
 }
 
-/// Names of nft address and port lists in a file.
+/// Names of nft address and port lists and of conduit sets in a file.
 fn list_names(text: &str) -> Vec<String> {
     nft_set_names(text)
         .into_iter()
-        .filter(|n| n.starts_with("l_") || n.starts_with("p_"))
+        .filter(|n| n.starts_with("l_") || n.starts_with("p_") || n.starts_with("c_"))
         .collect()
 }
 
@@ -247,12 +256,14 @@ fn generated_names_do_not_change_with_an_unrelated_conduit() {
     let base = format!(
         "{ZONES}{}{}",
         conduit_text("m", "a.h1, a.h2 -> b", "tcp 22, 80-81, 443", ""),
-        conduit_text("n", "b -> a.h2, a.h1", "udp 1, 5000-5010", "")
-    );
-    // Sorted first, with lists of its own.
+        conduit_text("n", "b -> a.h2, a.h1", "udp 1, 5000-5010", ""),
+    ) + &conduit_text("n2", "b -> a.h2, a.h1", "udp 1, 5000-5010", "");
+    // Sorted first, with lists of its own (`aaa2` repeats `aaa`, so it is
+    // walked and names its lists); `aaa` joins the existing set.
     let more = base.clone()
         + "zone c {\n    purdue 2\n    network 10.3.0.0/24\n    asset s1 10.3.0.7 { role server }\n    asset s2 10.3.0.70 { role server }\n}\n\n"
-        + &conduit_text("aaa", "c.s1, c.s2 -> b", "tcp 7, 9", "");
+        + &conduit_text("aaa", "c.s1, c.s2 -> b", "tcp 7, 9", "")
+        + &conduit_text("aaa2", "c.s1, c.s2 -> b", "tcp 7, 9", "");
     let names = |t: &str| {
         let plan = build(&load(t).model, &options(Mode::Enforce, AS_OF));
         list_names(&emit("nftables", &plan)[0].text)

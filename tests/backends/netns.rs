@@ -378,32 +378,37 @@ impl Lab {
         out
     }
 
-    /// Packets counted by the rule whose comment contains `comment`.
+    /// Packets counted by the rule whose comment contains `comment`: for
+    /// nftables the sum over the rule in the chain or its elements in the
+    /// sets (one per source, destination and port range).
     fn counter(&self, backend: &str, comment: &str) -> u64 {
         let r = self.router.as_str();
         let (ok, out) = match backend {
             "nftables" => run(
                 "ip",
                 &[
-                    "netns", "exec", r, "nft", "list", "chain", "inet", "conduit", "forward",
+                    "netns", "exec", r, "nft", "list", "table", "inet", "conduit",
                 ],
             ),
             _ => run("ip", &["netns", "exec", r, "iptables-save", "-c"]),
         };
         assert!(ok, "{out}");
-        let line = out
-            .lines()
-            .find(|l| l.contains(comment))
-            .unwrap_or_else(|| panic!("no rule with comment {comment}:\n{out}"));
-        let n = if backend == "nftables" {
-            line.split("packets ")
-                .nth(1)
-                .and_then(|r| r.split_whitespace().next())
-        } else {
-            line.strip_prefix('[').and_then(|r| r.split(':').next())
-        };
-        n.and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("no counter in {line}"))
+        let lines: Vec<&str> = out.lines().filter(|l| l.contains(comment)).collect();
+        assert!(!lines.is_empty(), "no rule with comment {comment}:\n{out}");
+        lines
+            .iter()
+            .map(|line| {
+                let n = if backend == "nftables" {
+                    line.split("packets ")
+                        .nth(1)
+                        .and_then(|r| r.split_whitespace().next())
+                } else {
+                    line.strip_prefix('[').and_then(|r| r.split(':').next())
+                };
+                n.and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or_else(|| panic!("no counter in {line}"))
+            })
+            .sum()
     }
 }
 

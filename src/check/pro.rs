@@ -36,9 +36,10 @@ pub(super) fn is_query(s: &crate::model::Service) -> bool {
 
 /// NTP (udp/tcp 123 only).
 fn is_time(s: &crate::model::Service) -> bool {
-    s.matches
-        .iter()
-        .all(|m| m.ports.iter().all(|r| r.lo == 123 && r.hi == 123))
+    !s.matches.is_empty()
+        && s.matches
+            .iter()
+            .all(|m| !m.ports.is_empty() && m.ports.iter().all(|r| r.lo == 123 && r.hi == 123))
 }
 
 /// PRO-001: a service that cannot protect IAC/SI (unauthenticated) or DC

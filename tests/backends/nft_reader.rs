@@ -26,7 +26,7 @@ struct Element {
 }
 
 #[derive(Debug, Default)]
-struct Ruleset {
+pub struct Ruleset {
     sets: BTreeMap<String, Vec<Element>>,
     chains: BTreeMap<String, Vec<String>>,
 }
@@ -113,7 +113,7 @@ fn parse_element(text: &str) -> Element {
     }
 }
 
-fn parse(text: &str) -> Ruleset {
+pub fn parse(text: &str) -> Ruleset {
     let mut rs = Ruleset::default();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
@@ -407,7 +407,7 @@ thread_local! {
 }
 
 /// The verdict and, when a conduit allows, the comment of what allowed it.
-fn text_verdict(rs: &Ruleset, pkt: &Packet, mode: Mode) -> (Verdict, Option<String>) {
+pub fn text_verdict(rs: &Ruleset, pkt: &Packet, mode: Mode) -> (Verdict, Option<String>) {
     let e = Eval { rs, pkt };
     match e.chain("forward") {
         Outcome::Accept(_, c) if c == "\u{0}drop" || c == "default deny" => (Verdict::Deny, None),

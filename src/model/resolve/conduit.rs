@@ -466,7 +466,7 @@ impl Resolver {
                         .map(|s| s.name.as_str());
                     let help = match suggest(text, names) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => "define it with `service NAME { tcp PORT }`, or allow ports inline: `allow tcp 8443`; `conduit explain` lists the built-in catalog".to_string(),
+                        None => "define it with `service NAME { tcp PORT }`, or allow ports inline: `allow tcp 8443`; `conduit explain SERVICE` shows a built-in one, docs/language.md lists the catalog".to_string(),
                     };
                     self.push(
                         Diagnostic::error("E0203", format!("unknown service `{text}`"))

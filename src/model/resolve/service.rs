@@ -459,7 +459,7 @@ impl Resolver {
                 let names = model.services.iter().map(|s| s.name.as_str());
                 let help = match suggest(name, names) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "include a named service: one of yours or of the built-in catalog (`conduit explain` lists it)".to_string(),
+                    None => "include a named service: one of yours or of the built-in catalog (docs/language.md lists it; `conduit explain SERVICE` shows one)".to_string(),
                 };
                 self.push(
                     Diagnostic::error("E0214", format!("included service `{name}` is unknown"))

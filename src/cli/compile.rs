@@ -126,6 +126,23 @@ pub fn run(args: CompileArgs) -> Exit {
     exit
 }
 
+/// The `quoted` parts of a backend diagnostic's message, in order.
+fn quoted(d: &Diagnostic) -> impl Iterator<Item = &str> {
+    d.message.split('`').skip(1).step_by(2)
+}
+
+/// The conduit a backend diagnostic names first (backends write the
+/// conduit's name as the first quoted part of the message).
+fn named_conduit<'m>(
+    model: &'m crate::model::Model,
+    d: &Diagnostic,
+) -> Option<&'m crate::model::Conduit> {
+    let id = quoted(d)
+        .next()
+        .and_then(|name| model.conduit_by_name(name))?;
+    Some(model.conduit(id))
+}
+
 /// A backend's refusal of an expiry it cannot express (E0510, E0507) or of
 /// a window with an expiry that needs too many dated entries (E0505) names
 /// its conduit first; the plan has no source positions, so point it at
@@ -134,13 +151,7 @@ fn at_expiry(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
     if !matches!(d.code.as_ref(), "E0505" | "E0507" | "E0510") || d.primary.is_some() {
         return d;
     }
-    let conduit = d
-        .message
-        .split('`')
-        .nth(1)
-        .and_then(|name| model.conduit_by_name(name))
-        .map(|id| model.conduit(id));
-    match conduit.and_then(|c| c.expires.as_ref()) {
+    match named_conduit(model, &d).and_then(|c| c.expires.as_ref()) {
         Some(e) => {
             let label = if d.code == "E0505" {
                 format!(
@@ -164,12 +175,8 @@ fn at_endpoint(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
     if !matches!(d.code.as_ref(), "E0530" | "E0531") || d.primary.is_some() {
         return d;
     }
-    let mut quoted = d.message.split('`').skip(1).step_by(2);
-    let (conduit, name) = (quoted.next(), quoted.next());
-    let Some(c) = conduit
-        .and_then(|n| model.conduit_by_name(n))
-        .map(|id| model.conduit(id))
-    else {
+    let name = quoted(&d).nth(1);
+    let Some(c) = named_conduit(model, &d) else {
         return d;
     };
     let found = c.responders.iter().find(|e| match e.kind {
@@ -190,13 +197,7 @@ fn at_schedule(model: &crate::model::Model, d: Diagnostic) -> Diagnostic {
     if !matches!(d.code.as_ref(), "E0537" | "W0014") || d.primary.is_some() {
         return d;
     }
-    let conduit = d
-        .message
-        .split('`')
-        .nth(1)
-        .and_then(|name| model.conduit_by_name(name))
-        .map(|id| model.conduit(id));
-    match conduit.and_then(|c| c.schedule.as_ref()) {
+    match named_conduit(model, &d).and_then(|c| c.schedule.as_ref()) {
         Some(s) => {
             let label = match s.value.zone.as_deref() {
                 Some(z) => format!("times on the {z} clock"),

@@ -274,31 +274,42 @@ impl Converter {
     /// one member per line of its block.
     fn groups(&mut self, node: &Located<Node>, items: &mut Vec<Item>) {
         for (name, body) in self.map(node, "a map of group names") {
-            let nspan = self.span(name);
             let members = self
                 .scalars(body)
                 .into_iter()
                 .map(|(m, s)| self.item(self.word(&m, s), Vec::new(), None, s))
                 .collect();
-            let block = Block {
-                items: members,
-                trailing: Vec::new(),
-                span: self.span(body),
-            };
-            let args = vec![ArgSep {
-                arg: Arg::Word(self.word(&name.value, nspan)),
-                comma_after: false,
-            }];
-            let span = nspan.to(block.span);
-            items.push(self.item(self.word("group", nspan), args, Some(block), span));
+            let item = self.named_block("group", name, body, members);
+            items.push(item);
         }
+    }
+
+    /// `KEYWORD NAME { lines }` from a YAML map entry `NAME: body`.
+    fn named_block(
+        &mut self,
+        keyword: &str,
+        name: &Located<String>,
+        body: &Located<Node>,
+        lines: Vec<Item>,
+    ) -> Item {
+        let nspan = self.span(name);
+        let block = Block {
+            items: lines,
+            trailing: Vec::new(),
+            span: self.span(body),
+        };
+        let args = vec![ArgSep {
+            arg: Arg::Word(self.word(&name.value, nspan)),
+            comma_after: false,
+        }];
+        let span = nspan.to(block.span);
+        self.item(self.word(keyword, nspan), args, Some(block), span)
     }
 
     /// `assets: { NAME: { address: { ZONE: IP, … }, ATTRIBUTE: VALUE } }`:
     /// top-level (multi-homed) assets, one `address IP in ZONE` per leg.
     fn hosts(&mut self, node: &Located<Node>, items: &mut Vec<Item>) {
         for (name, body) in self.map(node, "a map of asset names") {
-            let nspan = self.span(name);
             let mut lines = Vec::new();
             for (key, value) in self.map(body, "the attributes of an asset") {
                 if key.value != "address" {
@@ -325,17 +336,8 @@ impl Converter {
                     lines.push(self.item(self.word("address", kspan), args, None, zspan.to(aspan)));
                 }
             }
-            let block = Block {
-                items: lines,
-                trailing: Vec::new(),
-                span: self.span(body),
-            };
-            let args = vec![ArgSep {
-                arg: Arg::Word(self.word(&name.value, nspan)),
-                comma_after: false,
-            }];
-            let span = nspan.to(block.span);
-            items.push(self.item(self.word("asset", nspan), args, Some(block), span));
+            let item = self.named_block("asset", name, body, lines);
+            items.push(item);
         }
     }
 

@@ -240,10 +240,7 @@ impl Eval<'_> {
                     };
                     let port = match which {
                         "dport" => port,
-                        "sport" => match pkt.sport {
-                            Some(p) => p,
-                            None => return None,
-                        },
+                        "sport" => pkt.sport?,
                         other => panic!("{tok} {other}"),
                     };
                     if !in_value(v, u128::from(port)) {

@@ -18,7 +18,7 @@ pub mod asa;
 pub mod fortigate;
 mod iptables;
 mod junos;
-mod nftables;
+pub mod nftables;
 mod panos;
 mod text;
 

@@ -426,7 +426,20 @@ fn check_plan(
 ) {
     let b = compile::backend("nftables").unwrap();
     let text = compile::generate(b, plan).unwrap().remove(0).text;
-    let rs = parse(&text);
+    check_text(&text, plan, rng, model, ifaces);
+    // The same rules with every map spread over parts of two rules each.
+    let split = compile::nftables::render_split(plan, compile::nftables::TABLE, 2);
+    check_text(&split, plan, rng, model, ifaces);
+}
+
+fn check_text(
+    text: &str,
+    plan: &Plan,
+    rng: &mut Rng,
+    model: &conduit::model::Model,
+    ifaces: Option<&BTreeMap<ZoneId, String>>,
+) {
+    let rs = parse(text);
     for _ in 0..300 {
         let pkt = random_packet(rng, model, ifaces);
         let want = plan.verdict(&pkt);

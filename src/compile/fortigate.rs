@@ -624,15 +624,7 @@ fn header(out: &mut String, plan: &Plan) {
         Mode::Monitor => "monitor (nothing is dropped; would-be drops are logged)",
     };
     let _ = writeln!(out, "# mode: {mode}");
-    let _ = if clock == "UTC" {
-        writeln!(out, "# as of: {} (times and dates are UTC)", plan.as_of)
-    } else {
-        writeln!(
-            out,
-            "# as of: {} (times and dates on the {clock} clock)",
-            plan.as_of
-        )
-    };
+    let _ = writeln!(out, "# {}", vendor::as_of_text(plan.as_of, clock));
 }
 
 #[cfg(test)]

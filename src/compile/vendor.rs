@@ -1073,6 +1073,17 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
+/// `as of: DATE (times and dates are UTC)`, or `… on the ZONE clock` for a
+/// device whose clock runs in another zone: the header line of a vendor
+/// configuration that says how to read its times.
+pub fn as_of_text(as_of: crate::model::Date, clock: &str) -> String {
+    if clock == "UTC" {
+        format!("as of: {as_of} (times and dates are UTC)")
+    } else {
+        format!("as of: {as_of} (times and dates on the {clock} clock)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

@@ -556,7 +556,7 @@ pub fn build(model: &Model, opts: &PlanOptions) -> (Plan, Vec<Diagnostic>) {
         }
         let before = b.rules.len();
         if b.conduit(conduit) && b.rules.len() == before {
-            diags.push(no_rule_warning(conduit));
+            diags.push(no_rule_warning(model, conduit));
         }
     }
     (b.finish(), diags)
@@ -576,7 +576,30 @@ fn expired_warning(conduit: &Conduit, as_of: Date) -> Diagnostic {
     d.with_help("renew `expires` or remove the conduit")
 }
 
-fn no_rule_warning(conduit: &Conduit) -> Diagnostic {
+fn no_rule_warning(model: &Model, conduit: &Conduit) -> Diagnostic {
+    let errors_only = conduit.services.iter().all(|s| {
+        model
+            .service(s.value)
+            .matches
+            .iter()
+            .all(|m| m.icmp_type.is_some_and(|t| is_icmp_error(m.proto, t)))
+    });
+    if errors_only {
+        return Diagnostic::warning(
+            "W0003",
+            format!(
+                "conduit `{}` compiles to no firewall rule: it allows only ICMP error types",
+                conduit.name
+            ),
+        )
+        .at(
+            conduit.flow_span,
+            "errors never start a connection (W0008 on each line)",
+        )
+        .with_help(
+            "remove the conduit: errors about allowed connections pass as conntrack `related`",
+        );
+    }
     Diagnostic::warning(
         "W0003",
         format!(
@@ -1111,6 +1134,23 @@ mod tests {
         assert!(plan.rules.is_empty());
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "W0003");
+        assert!(diags[0].message.contains("address family"));
+    }
+
+    #[test]
+    fn only_icmp_error_types_is_w0003_saying_so() {
+        let (plan, diags) = plan_of(
+            "zone a {\n network 10.1.0.0/24\n}\nzone b {\n network 10.2.0.0/24\n}\n\
+             conduit x {\n a -> b\n allow icmp 3, icmp 11\n}\n",
+        );
+        assert!(plan.rules.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "W0003");
+        assert!(
+            diags[0].message.contains("only ICMP error types"),
+            "{}",
+            diags[0].message
+        );
     }
 
     const THREE_ZONES: &str = "zone a {\n purdue 3\n network 10.1.0.0/24\n asset h1 10.1.0.5 { role hmi }\n asset h2 10.1.0.6 { role hmi }\n asset h3 10.1.0.9 { role hmi }\n}\n\

@@ -80,18 +80,17 @@ impl Backend for JunosSrx {
     }
 
     fn unsupported(&self, plan: &Plan) -> Vec<Diagnostic> {
-        let refused = super::plan::fqdn_refusals(plan, "junos-srx", |name, _| {
+        let mut refused = super::plan::fqdn_refusals(plan, "junos-srx", |name, _| {
             name.starts_with("*.").then(|| {
                 "cannot match a wildcard: an SRX `dns-name` address names one host".to_string()
             })
         });
-        if !refused.is_empty() {
-            return refused;
+        // Every refusal in one run: the wildcard names and what building
+        // the configuration finds (names, schedules, clock).
+        if let Err(d) = Config::of(plan) {
+            refused.extend(d);
         }
-        match Config::of(plan) {
-            Ok(_) => Vec::new(),
-            Err(d) => d,
-        }
+        refused
     }
 
     fn emit(&self, plan: &Plan) -> Vec<OutputFile> {

@@ -106,13 +106,12 @@ impl Backend for Panos {
                 "cannot pass IPv6 multicast: PAN-OS routes IPv4 multicast only".to_string()
             })
         }));
-        if !refused.is_empty() {
-            return refused;
+        // Every refusal in one run: names, groups, and what building the
+        // configuration finds (names, schedules, clock).
+        if let Err(d) = Config::of(plan) {
+            refused.extend(d);
         }
-        match Config::of(plan) {
-            Ok(_) => Vec::new(),
-            Err(d) => d,
-        }
+        refused
     }
 
     fn emit(&self, plan: &Plan) -> Vec<OutputFile> {

@@ -376,3 +376,19 @@ fn cisco_asa_endpoints_read_back_with_ciscoconfparse2() {
         crate::asa::ccp_agrees(&text, &format!("endpoints-{name}"));
     }
 }
+
+/// One compile reports every refusal of a vendor backend: a wildcard name
+/// (E0530) and a schedule in a zone the device clock does not run in
+/// (E0537), not the first kind only.
+#[test]
+fn vendor_refusals_come_together() {
+    let text = format!(
+        "{FQDN}conduit shift {{\n    ops.scada -> cell-a\n    allow tcp 102\n    schedule \"mon-fri 06:00-18:00 Europe/Berlin\"\n}}\n"
+    );
+    for backend in ["junos-srx", "panos", "cisco-asa"] {
+        let mut got = refusal(backend, &plan_of(&text));
+        got.sort();
+        got.dedup();
+        assert_eq!(got, ["E0530", "E0537"], "{backend}");
+    }
+}

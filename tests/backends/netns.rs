@@ -21,8 +21,8 @@ use std::time::Duration;
 
 pub(crate) static LOCK: Mutex<()> = Mutex::new(());
 
-const TCP_PORTS: &[u16] = &[22, 102, 443, 5450, 7001, 7002, 7004, 8080];
-const UDP_PORTS: &[u16] = &[123];
+const TCP_PORTS: &[u16] = &[22, 53, 102, 443, 5450, 7001, 7002, 7004, 8080];
+const UDP_PORTS: &[u16] = &[53, 54, 123];
 const WAIT: Duration = Duration::from_millis(1500);
 
 /// The helper, when this binary is re-run inside a host namespace.
@@ -977,7 +977,8 @@ fn ipv6(backend: &str, tag: &str) {
          zone b {\n purdue 2\n network 10.62.0.0/24\n network 2001:db8:62::/64\n\
          asset srv 2001:db8:62::5\n}\n\
          conduit ssh {\n a -> b.srv\n allow tcp 22\n}\n\
-         conduit time {\n a -> b\n allow ntp\n}\n",
+         conduit time {\n a -> b\n allow ntp\n}\n\
+         conduit names {\n a -> b.srv\n allow dns\n}\n",
     );
     let lab = Lab::new(tag, DUAL);
     let (a, b) = ("2001:db8:61::5", "2001:db8:62::5");
@@ -991,7 +992,19 @@ fn ipv6(backend: &str, tag: &str) {
         p(a, b, "tcp", 443, false, "not allowed"),
         p(a, b, "udp", 123, true, "ntp to the zone"),
         p(b, a, "udp", 123, false, "reverse of ->"),
+        // DNS: one nftables element for both protocols.
+        p(a, b, "tcp", 53, true, "dns over tcp"),
+        p(a, b, "udp", 53, true, "dns over udp"),
+        p(a, b, "udp", 54, false, "next port"),
+        p(b, a, "udp", 53, false, "reverse of dns"),
     ];
+    if backend == "nftables" {
+        let text = &files[0].text;
+        assert!(
+            text.contains("meta l4proto { tcp, udp } ip6 saddr . ip6 daddr . th dport vmap"),
+            "{text}"
+        );
+    }
     lab.expect(&format!("{backend} IPv6"), &probes);
 }
 

@@ -266,10 +266,7 @@ impl Eval<'_> {
                     let (what, a) = after.split_once(' ').unwrap();
                     let (v, a) = value_of(a);
                     let ok = match what {
-                        "l4proto" => {
-                            let n = u128::from(proto_number(pkt.l4, fam));
-                            parse_num(v).0 == n
-                        }
+                        "l4proto" => in_value(v, u128::from(proto_number(pkt.l4, fam))),
                         "day" => {
                             let day = (t.div_euclid(86_400) + 4).rem_euclid(7);
                             in_value(v, day as u128)
@@ -518,7 +515,11 @@ fn nftables_text_agrees_with_the_plan_on_a_generated_plant() {
         let (plan, _) = plan::build(&model, &opts);
         let b = compile::backend("nftables").unwrap();
         let text = compile::generate(b, &plan).unwrap().remove(0).text;
-        assert!(text.contains("ct state new ip saddr . meta l4proto . th dport vmap @c_"));
+        assert!(text.contains("ct state new meta l4proto tcp ip saddr . th dport vmap @c_"));
+        // DNS and Kerberos of the domain conduits: TCP and UDP twins.
+        assert!(text.contains(
+            "ct state new meta l4proto { tcp, udp } ip saddr . ip daddr . th dport vmap @c_"
+        ));
         // Packets at the edges of the plan's own rules, both ways (the
         // way back is mostly denied: a swapped element would show).
         let rs = parse(&text);

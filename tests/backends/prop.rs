@@ -201,7 +201,21 @@ fn random_service(rng: &mut Rng, i: usize) -> (Service, Vec<Vec<PortRange>>) {
         }
         written.push(m.ports.clone());
         m.ports = conduit::model::normalise_ports(&m.ports);
-        matches.push(m);
+        // The same ports over the other protocol too, as DNS or Kerberos
+        // allow (nftables holds such twins in one map element).
+        let twin = match m.proto {
+            Proto::Tcp if m.sports.is_empty() && rng.chance(25) => Some(Proto::Udp),
+            Proto::Udp if m.sports.is_empty() && rng.chance(25) => Some(Proto::Tcp),
+            _ => None,
+        };
+        if let Some(proto) = twin {
+            written.push(written.last().cloned().unwrap_or_default());
+            let other = ServiceMatch { proto, ..m.clone() };
+            matches.push(m);
+            matches.push(other);
+        } else {
+            matches.push(m);
+        }
     }
     let own = matches.clone();
     let service = Service {

@@ -298,9 +298,11 @@ fn fortigate_emits_dns_names_and_refuses_multicast() {
 
 #[test]
 fn the_cli_points_a_refusal_at_the_endpoint() {
-    let dir = std::env::temp_dir().join(format!("conduit-endpoints-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("plant.zc");
+    let dir = tempfile::Builder::new()
+        .prefix("conduit-endpoints-")
+        .tempdir()
+        .unwrap();
+    let file = dir.path().join("plant.zc");
     std::fs::write(&file, format!("{ZONES}{FQDN}")).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_conduit"))
         .args(["compile", "--backend", "nftables"])
@@ -321,9 +323,11 @@ fn the_cli_points_a_refusal_at_the_endpoint() {
 
 #[test]
 fn diff_names_an_opened_group() {
-    let dir = std::env::temp_dir().join(format!("conduit-endpoints-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (old, new) = (dir.join("old.zc"), dir.join("new.zc"));
+    let dir = tempfile::Builder::new()
+        .prefix("conduit-endpoints-diff-")
+        .tempdir()
+        .unwrap();
+    let (old, new) = (dir.path().join("old.zc"), dir.path().join("new.zc"));
     std::fs::write(&old, format!("{ZONES}{BOTH}")).unwrap();
     let wider = BOTH.replace(
         "multicast 239.192.1.0/24 in cell-a",

@@ -21,11 +21,12 @@ fn conduit(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("conduit-gate-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh directory, removed when the test ends.
+fn dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("conduit-gate-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn s(p: &Path) -> &str {
@@ -81,8 +82,9 @@ conduit night-only {
 
 #[test]
 fn check_reports_expired_empty_expiring_defeated_and_redundant_conduits() {
-    let d = dir("lifecycle");
-    let p = lifecycle_policy(&d);
+    let tmp = dir("lifecycle");
+    let d = tmp.path();
+    let p = lifecycle_policy(d);
     let (code, out, _) = conduit(&["check", s(&p), "--as-of", "2026-11-28"]);
     assert_eq!(code, 0, "warnings only: {out}");
     for (code, what) in [
@@ -130,7 +132,8 @@ fn check_reports_expired_empty_expiring_defeated_and_redundant_conduits() {
 
 #[test]
 fn compile_says_when_the_policy_fails_check_and_can_refuse() {
-    let d = dir("deny");
+    let tmp = dir("deny");
+    let d = tmp.path();
     let out = d.join("fw.nft");
     let args = |extra: &[&'static str]| {
         let mut a = vec![
@@ -200,7 +203,8 @@ fn the_shipped_examples_pass_their_own_tour() {
         "language errors in the YAML form:\n{out}"
     );
     // A target profile next to the policies is not read as a policy.
-    let d = dir("with-profile");
+    let tmp = dir("with-profile");
+    let d = tmp.path();
     std::fs::copy(
         root_dir().join("examples/clean/plant.zc"),
         d.join("plant.zc"),
@@ -211,7 +215,7 @@ fn the_shipped_examples_pass_their_own_tour() {
         "name: edge-fw\nbackend: nftables\ninterfaces:\n  enterprise: eth0\n  idmz: eth1\n",
     )
     .unwrap();
-    let (code, out, _) = conduit(&["check", s(&d), as_of[0], as_of[1]]);
+    let (code, out, _) = conduit(&["check", s(d), as_of[0], as_of[1]]);
     assert_eq!(code, 0, "{out}");
     for backend in ["nftables", "iptables"] {
         let out_file = d.join(format!("fw-{backend}"));
@@ -233,7 +237,8 @@ fn the_shipped_examples_pass_their_own_tour() {
 
 #[test]
 fn an_expiry_iptables_cannot_hold_is_refused_at_its_line() {
-    let d = dir("far");
+    let tmp = dir("far");
+    let d = tmp.path();
     let clean = std::fs::read_to_string(root_dir().join("examples/clean/plant.zc")).unwrap();
     assert!(
         clean.contains("expires 2030-12-31"),

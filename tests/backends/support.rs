@@ -119,19 +119,45 @@ pub fn root_or_skip(test: &str) -> bool {
     false
 }
 
-/// Writes `text` to a fresh temporary file and returns its path.
-pub fn temp_file(name: &str, text: &str) -> PathBuf {
-    // A directory per call: tests run as threads of one process under
-    // `cargo test`, and two of them may write a file of the same name.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir()
-        .join(format!("conduit-backends-{}", std::process::id()))
-        .join(n.to_string());
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// A temporary file in a directory of its own, removed (with the
+/// directory) when dropped; it reads as its path.
+pub struct TempFile {
+    path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempFile {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempFile {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
+    }
+}
+
+/// Writes `text` to a fresh temporary file named `name`. A directory per
+/// call: tests run as threads of one process under `cargo test`, and two
+/// of them may write a file of the same name; `cargo nextest` runs each
+/// test as a process of its own, which left one directory per test behind
+/// while the files lived in a per-process directory.
+pub fn temp_file(name: &str, text: &str) -> TempFile {
+    let dir = tempfile::Builder::new()
+        .prefix("conduit-backends-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
-    path
+    TempFile { path, _dir: dir }
 }
 
 /// Runs a command, returning (success, stdout + stderr).

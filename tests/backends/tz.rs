@@ -383,9 +383,11 @@ fn w0014_warns_when_the_end_of_exactness_is_near() {
 
 #[test]
 fn w0014_points_at_the_schedule_on_the_command_line() {
-    let dir = std::env::temp_dir().join(format!("conduit-tz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("p.zc");
+    let dir = tempfile::Builder::new()
+        .prefix("conduit-tz-")
+        .tempdir()
+        .unwrap();
+    let file = dir.path().join("p.zc");
     std::fs::write(&file, UTC_POLICY).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_conduit"))
         .args(["compile", "--backend", "nftables", "--as-of", AS_OF])

@@ -685,6 +685,20 @@ fn riverside_enforce(backend: &str, tag: &str) {
     let scope = lab.counter(backend, "conduit time-sync monitor scope");
     assert!(scope > 0, "a monitored conduit counts what it would drop");
     assert!(lab.counter(backend, "conduit business-reports service https") > 0);
+    if backend == "nftables" {
+        // Every map spread over parts of two rules, every port behind the
+        // dispatch map: the same verdicts on real packets.
+        let plan = build(&riverside(), &options(Mode::Enforce, &today()));
+        let mut split = files.clone();
+        split[0].text =
+            conduit::compile::nftables::render_split(&plan, conduit::compile::nftables::TABLE, 2);
+        assert!(split[0].text.contains("th dport vmap @ports_"));
+        lab.load(&split);
+        lab.expect(
+            &format!("{what}, spread and dispatched"),
+            &riverside_enforce_probes(),
+        );
+    }
 }
 
 #[test]

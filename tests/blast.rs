@@ -21,5 +21,7 @@ mod report;
 mod riverside;
 #[path = "blast/scale.rs"]
 mod scale;
+#[path = "common/scratch.rs"]
+mod scratch;
 #[path = "blast/small.rs"]
 mod small;

@@ -23,6 +23,8 @@ use std::process::Command;
 mod endpoints;
 #[path = "safety/mod.rs"]
 mod safety;
+#[path = "common/scratch.rs"]
+mod scratch;
 
 fn golden(path: &Path, actual: &str) {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -257,11 +259,8 @@ fn declaration_order_does_not_change_the_model() {
     assert_eq!(export(&a.model, true), export(&b.model, true));
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("conduit-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn tempdir(name: &str) -> scratch::Scratch {
+    scratch::dir(&format!("conduit-test-{name}-"))
 }
 
 /// fmt is idempotent and never changes meaning, on every example and UI case

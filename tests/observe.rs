@@ -8,6 +8,8 @@
     clippy::panic
 )]
 
+#[path = "common/scratch.rs"]
+mod scratch;
 #[path = "observe/support.rs"]
 mod support;
 

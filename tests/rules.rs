@@ -11,6 +11,9 @@
 //! caps), the docs, the configuration file, and declaration-order
 //! independence. `UPDATE_GOLDEN=1` rewrites goldens and docs/rules.
 
+#[path = "common/scratch.rs"]
+mod scratch;
+
 mod rules {
     mod catalog;
     mod ci;

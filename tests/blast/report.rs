@@ -50,11 +50,8 @@ fn golden(name: &str, actual: &str) {
 }
 
 /// A fresh directory for one test.
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("conduit-report-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(test: &str) -> crate::scratch::Scratch {
+    crate::scratch::dir(&format!("conduit-report-{test}-"))
 }
 
 fn report(args: &[&str]) -> String {

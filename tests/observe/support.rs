@@ -1,7 +1,6 @@
 //! Running the binary and reading its JSON report.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::Command;
 
 pub const PLANT: &str = "examples/riverside/plant.zc";
@@ -75,9 +74,6 @@ pub fn dev(s: &str, d: &str, p: &str, port: u64, reason: &str, verdict: &str, n:
 }
 
 /// A fresh temporary directory for one test.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("conduit-observe-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+pub fn temp_dir(name: &str) -> crate::scratch::Scratch {
+    crate::scratch::dir(&format!("conduit-observe-{name}-"))
 }

@@ -5,14 +5,11 @@
 
 use super::harness::{conduit, root};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("conduit-ci-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> crate::scratch::Scratch {
+    crate::scratch::dir(&format!("conduit-ci-{name}-"))
 }
 
 /// A fake `gh`: logs its arguments, prints `comments.json` for the list

@@ -12,11 +12,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("conduit-diff-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> crate::scratch::Scratch {
+    crate::scratch::dir(&format!("conduit-diff-test-{name}-"))
 }
 
 fn conduit(dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -58,7 +55,7 @@ fn changed_riverside() -> String {
 }
 
 /// A copy of the riverside folder with `plant.zc` replaced.
-fn plant_dir(name: &str, plant: &str) -> PathBuf {
+fn plant_dir(name: &str, plant: &str) -> crate::scratch::Scratch {
     let dir = temp_dir(name);
     std::fs::copy(
         root().join("examples/riverside/services-local.zc"),

@@ -70,15 +70,10 @@ fn write_split(dir: &std::path::Path, stmts: &[String], split: &[bool]) -> Vec<P
     vec![pa, pb]
 }
 
-fn cases(src: &str) -> (Vec<String>, PathBuf) {
+fn cases(src: &str) -> (Vec<String>, crate::scratch::Scratch) {
     let text = std::fs::read_to_string(root().join(src)).unwrap();
     let stmts = statements(&text);
-    let dir = std::env::temp_dir().join(format!(
-        "conduit-order-{}-{}",
-        std::process::id(),
-        src.replace('/', "_")
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::scratch::dir(&format!("conduit-order-{}-", src.replace('/', "_")));
     if let Ok(local) = std::fs::read_to_string(root().join("examples/riverside/services-local.zc"))
     {
         std::fs::write(dir.join("services-local.zc"), local).unwrap();

@@ -8,15 +8,12 @@ mod panic;
 mod read;
 mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// A fresh, empty directory for one test.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("conduit-safety-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+pub fn scratch(name: &str) -> crate::scratch::Scratch {
+    crate::scratch::dir(&format!("conduit-safety-{name}-"))
 }
 
 /// Runs the binary in `dir`.

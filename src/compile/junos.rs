@@ -547,17 +547,5 @@ fn header(out: &mut String, plan: &Plan) {
     };
     let _ = writeln!(out, "# mode: {mode}");
     let clock = plan.clock.as_deref().unwrap_or("UTC");
-    let _ = if clock == "UTC" {
-        writeln!(
-            out,
-            "# as of: {} (times and dates are UTC: keep the device clock in UTC)",
-            plan.as_of
-        )
-    } else {
-        writeln!(
-            out,
-            "# as of: {} (times and dates are on the device clock: keep it in {clock})",
-            plan.as_of
-        )
-    };
+    let _ = writeln!(out, "# {}", vendor::as_of_text(plan.as_of, clock));
 }

@@ -291,19 +291,11 @@ impl Config {
             Mode::Monitor => "monitor (nothing is denied; would-be denies are logged)",
         };
         let clock = plan.clock.as_deref().unwrap_or("UTC");
-        let _ = if clock == "UTC" {
-            writeln!(
-                out,
-                "<!-- mode: {mode}; as of {} (times and dates are UTC: keep the firewall clock in UTC) -->",
-                plan.as_of
-            )
-        } else {
-            writeln!(
-                out,
-                "<!-- mode: {mode}; as of {} (times and dates are on the firewall clock: keep it in {clock}) -->",
-                plan.as_of
-            )
-        };
+        let _ = writeln!(
+            out,
+            "<!-- mode: {mode}; {} -->",
+            vendor::as_of_text(plan.as_of, clock)
+        );
         if let Some(t) = &plan.target {
             // No `--` inside an XML comment.
             let t = sanitize(t, 120).replace("--", "- ");

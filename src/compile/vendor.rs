@@ -1073,14 +1073,15 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-/// `as of: DATE (times and dates are UTC)`, or `… on the ZONE clock` for a
-/// device whose clock runs in another zone: the header line of a vendor
-/// configuration that says how to read its times.
+/// `as of: DATE (times and dates are UTC: keep the device clock in UTC)`,
+/// or `… on the device clock: keep it in ZONE` for a device whose clock
+/// runs in another zone: the header line of a vendor configuration that
+/// says how to read its times.
 pub fn as_of_text(as_of: crate::model::Date, clock: &str) -> String {
     if clock == "UTC" {
-        format!("as of: {as_of} (times and dates are UTC)")
+        format!("as of: {as_of} (times and dates are UTC: keep the device clock in UTC)")
     } else {
-        format!("as of: {as_of} (times and dates on the {clock} clock)")
+        format!("as of: {as_of} (times and dates are on the device clock: keep it in {clock})")
     }
 }
 

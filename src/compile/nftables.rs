@@ -1549,7 +1549,9 @@ impl Dispatch {
             let protos: &[&'static str] = match key.shape {
                 Shape::Tcp => &["tcp"],
                 Shape::Udp => &["udp"],
-                _ => &["tcp", "udp"],
+                Shape::TcpUdp => &["tcp", "udp"],
+                // Only port shapes get port maps (`Layout::dispatchable`).
+                Shape::Proto | Shape::Addrs => continue,
             };
             let ip = match key.family {
                 Family::V4 => "ip",
